@@ -1,0 +1,3 @@
+from cableqa.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,113 @@
+"""Plain data that flows through cableqa: cables and their sections in, answers out.
+
+Every class here is a frozen dataclass of builtins so that it can be printed,
+compared in tests and turned into JSON with `to_dict()` without surprises.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Section:
+    """A slice of a cable's clean body, cut along the cable's own structure.
+
+    `text == cable.body[start:end]`: offsets index the clean (reflowed, de-boilerplated)
+    body, so any excerpt of `text` is the cable's own words.
+    """
+
+    id: str  # "<doc_id>:<n>", n counting from 1 in body order
+    title: str  # title path, parts joined by " › "; "" when the cable gives none
+    paragraphs: tuple[int, ...]  # the cable's paragraph numbers this section spans
+    start: int
+    end: int
+    text: str
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "paragraphs": list(self.paragraphs),
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+        }
+
+
+@dataclass(frozen=True)
+class Cable:
+    """One cable: its metadata, its clean body and the sections cut from it."""
+
+    doc_id: str  # canonical reference ID, e.g. "07PARIS4695"
+    subject: str
+    date: str | None  # ISO 8601, e.g. "2007-12-13T09:59Z" or "2006-03-30T13:01"
+    released: str | None  # ISO 8601 date-time of public release, when known
+    origin: str  # the sending post, e.g. "Embassy Paris"
+    classification: str  # e.g. "UNCLASSIFIED", "CONFIDENTIAL//NOFORN"
+    tags: tuple[str, ...]
+    references: tuple[str, ...]
+    source: str  # the file it was read from (for cables.csv: "path#row")
+    body: str
+    sections: tuple[Section, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict:
+        """The JSON shape of `cableqa show --json` (documented in the README)."""
+        return {
+            "doc_id": self.doc_id,
+            "subject": self.subject,
+            "date": self.date,
+            "released": self.released,
+            "origin": self.origin,
+            "classification": self.classification,
+            "tags": list(self.tags),
+            "references": list(self.references),
+            "source": self.source,
+            "sections": [s.to_dict() for s in self.sections],
+        }
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One retrieved section with the sentences cited from it."""
+
+    rank: int  # 1-based
+    doc_id: str
+    section_id: str
+    section: str  # the section's title path
+    paragraphs: tuple[int, ...]
+    score: float
+    citation: str  # "07PARIS4695 ¶3 · Title › Path · 2007-12-13 · Embassy Paris · UNCLASSIFIED"
+    excerpt: str  # 1-3 consecutive sentences of `text`, the cable's own words
+    excerpt_start: int  # offsets of `excerpt` in `text`
+    excerpt_end: int
+    highlights: tuple[tuple[int, int], ...]  # query-term spans, offsets into `excerpt`
+    text: str  # the whole section
+    subject: str = ""
+    date: str | None = None
+    origin: str = ""
+    classification: str = ""
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["paragraphs"] = list(self.paragraphs)
+        data["highlights"] = [list(span) for span in self.highlights]
+        return data
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What `ask` returns: best hits first, and whether the best one answers."""
+
+    question: str
+    confident: bool
+    hits: tuple[Hit, ...]
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict:
+        """The JSON shape of `cableqa ask --json` (documented in the README)."""
+        return {
+            "question": self.question,
+            "confident": self.confident,
+            "hits": [hit.to_dict() for hit in self.hits],
+        }
