@@ -1,0 +1,82 @@
+"""The words of a question that matter, and where they occur in a passage.
+
+Search uses them for the keyword half of the query; excerpts use them to pick and
+highlight sentences. Matching is deliberately forgiving ("seized" finds "seizure",
+"arrests" finds "arrested") without a full stemmer: light suffix stripping plus a
+shared-prefix rule.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Function words and question scaffolding: they say how something is asked, not what.
+STOPWORDS = frozenset(
+    """
+    a about above according after again against all also am an and any are as at be been before being below
+    between both but by can could did do does doing down during each few for from further had has have having
+    he her here hers herself him himself his how i if in into is it its itself just me more most my myself no
+    nor not now of off on once only or other our ours ourselves out over own same she should so some such than
+    that the their theirs them themselves then there these they this those through to too under until up very
+    was we were what when where which while who whom why will with would you your yours yourself yourselves
+    many much did does whose tell told say said according per s t let get got
+    """.split()
+)
+
+WORD = re.compile(r"[A-Za-z0-9]+(?:[.,'’-][A-Za-z0-9]+)*")
+_SUFFIXES = ("ational", "ization", "ations", "ation", "ments", "ment", "ings", "ing", "ies", "ied", "ers", "ed", "es", "er", "ly", "s")
+
+
+def stem(word: str) -> str:
+    """A light stem: lower case, possessive and common suffixes removed (never below 3 letters)."""
+    word = word.lower().replace("’", "'")
+    if word.endswith("'s"):
+        word = word[:-2]
+    if not word.isalpha():
+        return word
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)] + ("y" if suffix in ("ies", "ied") else "")
+    return word
+
+
+def same_term(a: str, b: str) -> bool:
+    """Whether two stems name the same thing: equal, or one a close prefix of the other."""
+    if a == b:
+        return True
+    short, long = sorted((a, b), key=len)
+    return len(short) >= 4 and long.startswith(short) and len(long) - len(short) <= 3
+
+
+def query_terms(question: str) -> list[str]:
+    """The content words of a question, in order, without repeats (original spelling, lower case)."""
+    seen: set[str] = set()
+    terms = []
+    for match in WORD.finditer(question):
+        word = match.group().lower().strip(".,'’-")
+        if not word or word in STOPWORDS or (len(word) < 2 and not word.isdigit()):
+            continue
+        key = stem(word)
+        if key not in seen:
+            seen.add(key)
+            terms.append(word)
+    return terms
+
+
+def find_terms(text: str, terms: list[str]) -> list[tuple[int, int, str]]:
+    """(start, end, term) for every word of `text` that matches one of `terms`."""
+    stems = [(stem(term), term) for term in terms]
+    found = []
+    for match in WORD.finditer(text):
+        word_stem = stem(match.group())
+        for term_stem, term in stems:
+            if same_term(word_stem, term_stem):
+                found.append((match.start(), match.end(), term))
+                break
+    return found
+
+
+def fts_query(terms: list[str]) -> str:
+    """An FTS5 MATCH expression: any of the terms, each as a quoted phrase."""
+    phrases = ['"' + term.replace('"', "") + '"' for term in terms if term.strip('"')]
+    return " OR ".join(phrases)

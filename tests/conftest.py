@@ -1,0 +1,50 @@
+"""Shared fixtures: paths, a per-test data dir, and indexes built once per session.
+
+Indexes come in two kinds: over the fake "hashing" encoder (milliseconds, for logic)
+and over the real bundled model (seconds, for integration tests marked `model`).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO / "seeds"
+FIXTURES = REPO / "tests" / "fixtures"
+SHARED = REPO.parent / "shared"
+SEED_ID = "07PARIS4695"
+
+
+@pytest.fixture(autouse=True)
+def _private_data_dir(tmp_path_factory, monkeypatch):
+    """Keep user state (TUI history) out of the user's real data directory."""
+    monkeypatch.setenv("CABLEQA_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+
+
+@pytest.fixture(scope="session")
+def hashing_seed_index(tmp_path_factory) -> Path:
+    import cableqa
+
+    directory = tmp_path_factory.mktemp("hashing-index") / "index"
+    cableqa.build([SEEDS], directory, model="hashing")
+    return directory
+
+
+@pytest.fixture(scope="session")
+def real_seed_index(tmp_path_factory) -> Path:
+    """The seed indexed with the real bundled model (also exports its ONNX query encoder once)."""
+    import cableqa
+
+    directory = tmp_path_factory.mktemp("real-index") / "index"
+    cableqa.build([SEEDS], directory)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def real_seed_assistant(real_seed_index):
+    import cableqa
+
+    return cableqa.load(real_seed_index, build_missing=False)
