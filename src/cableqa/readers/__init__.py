@@ -1,0 +1,96 @@
+"""Read cables from files and folders, whatever their format.
+
+Formats are detected per file: the WikiLeaks 2010 cable viewer's HTML, news-site
+pages like the seed, plain-text cables and the 2011 `cables.csv` dump. A file that
+is not a cable is skipped and reported to `on_skip(source, reason)`, never raised.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from cableqa.errors import CableQAError
+from cableqa.readers import csvdump, newspage, plaintext, wikileaks
+from cableqa.readers.assemble import NotACable
+from cableqa.types import Cable
+
+SNIFF_BYTES = 8192
+log = logging.getLogger("cableqa")
+
+SkipHandler = Callable[[str, str], None]
+
+
+def read(path: str | Path, *, on_skip: SkipHandler | None = None) -> Iterator[Cable]:
+    """Yield the cables in a file, or in every file under a folder (walked in sorted order).
+
+    Skipped files and rows go to `on_skip(source, reason)`; by default a one-line warning
+    on the "cableqa" logger. A path that does not exist raises `CableQAError`.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise CableQAError(f"{path}: no such file or folder")
+    report = on_skip or _warn
+    for file in _files(path):
+        try:
+            yield from read_file(file, on_skip=report)
+        except NotACable as skip:
+            report(str(file), str(skip))
+
+
+def read_file(path: Path, *, on_skip: SkipHandler) -> Iterator[Cable]:
+    """The cables in one file; raises `NotACable` for a file that holds none."""
+    head = _sniff(path)
+    if csvdump.is_cable_dump(head) or path.suffix.lower() == ".csv":
+        yield from csvdump.read_file(path, on_skip)
+        return
+    if head.lstrip().startswith("<") and "<html" in head.lower():
+        if not wikileaks.is_wikileaks_page(head):
+            raise NotACable("an HTML page that is not a WikiLeaks cable page")
+        yield wikileaks.read_file(path)
+        return
+    text = _read_text(path)
+    if newspage.is_news_page(text):
+        yield newspage.read_file(path, text)
+    else:
+        yield plaintext.read_file(path, text)
+
+
+def _files(path: Path) -> list[Path]:
+    if path.is_file():
+        return [path]
+    return sorted(
+        file for file in path.rglob("*")
+        if file.is_file() and not any(part.startswith(".") for part in file.relative_to(path).parts)
+    )  # fmt: skip
+
+
+def _sniff(path: Path) -> str:
+    """The start of the file as text; raises `NotACable` for empty, binary or non-UTF-8 files."""
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(SNIFF_BYTES)
+    except OSError as error:
+        raise NotACable(f"cannot read ({error.strerror})") from error
+    if not head.strip():
+        raise NotACable("empty file")
+    if b"\0" in head:
+        raise NotACable("binary file")
+    try:
+        return head.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if error.start < len(head) - 4:  # not merely a character cut at the sniff boundary
+            raise NotACable("not UTF-8 text") from error
+        return head[: error.start].decode("utf-8")
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise NotACable("not UTF-8 text") from error
+
+
+def _warn(source: str, reason: str) -> None:
+    log.warning("skipped %s: %s", source, reason)

@@ -1,0 +1,150 @@
+"""Cable prose as readers want it: hard-wrapped lines reflowed into paragraphs, and sentences.
+
+Reflow changes only whitespace, never a word: a cable excerpt must stay the cable's
+own text (a word hyphenated across a line break keeps its hyphen and gains a space).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+PARAGRAPH_MARK_RE = re.compile(r"^\s*(?:¶\s*(\d{1,3})|(\d{1,2}))\s*\.(?=\s|\()")
+RULE_RE = re.compile(r"^\s*[-=_]{3,}[-=_ ]*$")
+BULLET_RE = re.compile(r"^\s*(?:--|[-*•])\s+\S")
+WRAP_WIDTH = 90  # lines longer than this mean the text was not hard-wrapped
+TERMINAL = tuple('.:;?!")’”')
+
+
+@dataclass(frozen=True)
+class Block:
+    """One paragraph of the reflowed body (a heading is a paragraph too)."""
+
+    text: str
+    line_count: int  # source lines it was joined from
+    ruled: bool = False  # set off by a line of dashes, as cables mark headings
+
+    @property
+    def number(self) -> int | None:
+        """The cable's paragraph number (`1. (C) ...`, `¶3. ...`), if the block opens with one."""
+        match = PARAGRAPH_MARK_RE.match(self.text)
+        return int(match.group(1) or match.group(2)) if match else None
+
+
+def is_hard_wrapped(lines: list[str]) -> bool:
+    """True when the text was wrapped at a fixed width (telegrams wrap at ~70 columns)."""
+    text_lines = [line for line in lines if line.strip()]
+    too_long = sum(len(line.rstrip()) > WRAP_WIDTH for line in text_lines)
+    return too_long <= len(text_lines) // 10
+
+
+def reflow(lines: list[str]) -> list[Block]:
+    """Join lines into paragraphs.
+
+    Paragraphs end at blank lines, rules of dashes, numbered-paragraph marks and bullets.
+    In text that was not hard-wrapped every line is a paragraph, unless the next line
+    plainly continues a sentence (it starts in lower case after no final punctuation).
+    """
+    wrapped = is_hard_wrapped(lines)
+    blocks: list[Block] = []
+    current: list[str] = []
+    rule_above = False
+
+    def close(ruled: bool = False) -> None:
+        nonlocal current, rule_above
+        if current:
+            text = " ".join(" ".join(current).split())
+            blocks.append(Block(text, len(current), ruled or rule_above))
+            rule_above = False
+        current = []
+
+    for line in lines:
+        if not line.strip():
+            close()
+        elif RULE_RE.match(line):
+            if current:
+                close(ruled=True)
+            elif blocks and not blocks[-1].ruled and blocks[-1].line_count <= 3 and not rule_above:
+                blocks[-1] = Block(blocks[-1].text, blocks[-1].line_count, True)
+            else:
+                rule_above = True
+        elif PARAGRAPH_MARK_RE.match(line) or BULLET_RE.match(line):
+            close()
+            current.append(line)
+        elif current and not wrapped and not _continues(current[-1], line):
+            close()
+            current.append(line)
+        else:
+            current.append(line)
+    close()
+    return blocks
+
+
+def _continues(previous: str, line: str) -> bool:
+    stripped = line.lstrip()
+    return bool(stripped) and stripped[0].islower() and not previous.rstrip().endswith(TERMINAL)
+
+
+# --- sentences ------------------------------------------------------------------------
+
+ABBREVIATIONS = frozenset(
+    """mr mrs ms dr st gen col lt maj sgt capt cpt adm amb ambs sen rep reps gov pres prof rev hon jr sr
+    no nos vol vols approx est ca e.g i.e vs cf fig para paras ref reftel jan feb mar apr jun jul aug sep
+    sept oct nov dec inc corp co ltd dept govt min mil pol econ mgr asst dep sec secy cmdr cdr brig
+    a.m p.m u.s u.k u.n e.u d.c u.s.a u.a.e p.r.c r.o.c al op art arts sq ft km kg lb mt bn mn""".split()
+)
+SENTENCE_STARTERS = frozenset(
+    """the a an he she it they we i this that these those there in on at for but however and
+    his her their our its if when while after before as although since so then also according""".split()
+)
+BOUNDARY_RE = re.compile(r"[.!?]+[\"')\]’”]*(?=\s+[\"'(\[“‘A-Z0-9¶-]|\s*$)|\n\s*\n")
+TOKEN_BEFORE_RE = re.compile(r"(\S+?)[.!?]+[\"')\]’”]*$")
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans `(start, end)` as character offsets into `text`, whitespace trimmed.
+
+    Tuned for cable prose: abbreviations (U.S., approx., Mr., No.), initials,
+    decimals (1.2 million), paragraph marks (`1. (C)`) and blank-line paragraph
+    breaks, which always end a sentence.
+    """
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in BOUNDARY_RE.finditer(text):
+        end = match.end()
+        if not match.group().startswith("\n") and not _is_sentence_end(text, start, match):
+            continue
+        _add_span(spans, text, start, end)
+        start = end
+    _add_span(spans, text, start, len(text))
+    return spans
+
+
+def _add_span(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
+    piece = text[start:end]
+    left = len(piece) - len(piece.lstrip())
+    right = len(piece.rstrip())
+    if right > left:
+        spans.append((start + left, start + right))
+
+
+def _is_sentence_end(text: str, sentence_start: int, match: re.Match) -> bool:
+    if match.group()[0] in "!?":
+        return True
+    before = text[sentence_start : match.end()]
+    token_match = TOKEN_BEFORE_RE.search(before)
+    if not token_match:
+        return True
+    token = token_match.group(1).lstrip("\"'(“‘[")
+    following = text[match.end() :].split(None, 1)
+    next_word = following[0].strip("\"'(“‘[") if following else ""
+    if token.isdigit() and len(token) <= 3 and not before[: token_match.start()].replace("¶", "").strip():
+        return False  # a paragraph mark opening the sentence: "1. (C) ..."
+    if len(token) == 1 and token.isalpha() and token.isupper():
+        return False  # an initial: "John F. Kennedy", or a list mark "A."
+    lowered = token.lower()
+    if lowered in ABBREVIATIONS:
+        return "." in lowered and next_word.lower() in SENTENCE_STARTERS  # "... the U.S. The ..."
+    if re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", token):
+        return next_word.lower() in SENTENCE_STARTERS
+    return True
