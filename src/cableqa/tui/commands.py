@@ -1,0 +1,55 @@
+"""The command palette's cableqa commands (ctrl+p): filters, rebuild, export, theme."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from functools import partial
+from typing import TYPE_CHECKING, NamedTuple, cast
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from cableqa.tui.filters import FACETS
+from cableqa.tui.literal import literal
+
+if TYPE_CHECKING:
+    from cableqa.tui.app import CableQAApp
+
+
+class Command(NamedTuple):
+    title: str
+    help: str
+    run: Callable[[], object]
+    from_index: bool = False  # title holds index data: show it literally, never as markup
+
+
+class CableQACommands(Provider):
+    """Fixed commands, plus "Filter by <facet>: <value>" for every value in the index."""
+
+    @property
+    def cableqa(self) -> CableQAApp:
+        return cast("CableQAApp", self.app)
+
+    def commands(self) -> Iterator[Command]:
+        app = self.cableqa
+        yield Command("Set filters…", "Filter by origin, classification, tag and date", app.action_filters)
+        yield Command("Clear filters", "Search all cables again", app.clear_filters)
+        yield Command("Rebuild index…", "Re-read the sources and rebuild the index from scratch", app.action_rebuild)
+        yield Command("Export conversation as Markdown…", "Write the questions and cited answers to a file", app.action_export)
+        yield Command("Toggle light/dark theme", "Switch between the light and dark themes", app.action_toggle_dark)
+        for facet in FACETS:
+            for value in app.facets.get(facet, []):
+                yield Command(
+                    f"Filter by {facet}: {value}", f"Only search cables whose {facet} is this", partial(app.set_filter, facet, value), True
+                )
+
+    async def discover(self) -> Hits:
+        for command in self.commands():
+            if not command.from_index:
+                yield DiscoveryHit(command.title, command.run, help=command.help)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for command in self.commands():
+            if score := matcher.match(command.title):
+                display = literal(command.title) if command.from_index else matcher.highlight(command.title)
+                yield Hit(score, display, command.run, text=command.title, help=command.help)

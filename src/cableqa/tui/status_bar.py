@@ -1,0 +1,57 @@
+"""The bottom line: what is indexed (or how loading goes) and the last query's time."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.widgets import LoadingIndicator, Static
+
+from cableqa.tui.literal import literal
+
+STAGES = {"read": "reading cables", "embed": "embedding passages", "write": "writing the index"}
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'s' * (number != 1)}"
+
+
+class StatusBar(Horizontal):
+    """Loading: a spinner and the build's progress. Ready: the index's contents."""
+
+    def compose(self) -> ComposeResult:
+        yield LoadingIndicator(id="status-spinner")
+        yield Static("Loading the index…", id="status-index")
+        yield Static("", id="status-query")
+
+    def _set(self, widget_id: str, content: Content | str) -> None:
+        self.query_one(widget_id, Static).update(content)
+
+    def loading(self, message: str) -> None:
+        self.set_class(True, "-loading")
+        self.set_class(False, "-failed")
+        self._set("#status-index", message)
+
+    def progress(self, stage: str, done: int, total: int | None) -> None:
+        """The progress callback of `cableqa.load`/`build`, relayed to the UI thread."""
+        what = STAGES.get(stage, stage)
+        amount = f"{done:,}/{total:,}" if total else f"{done:,}"
+        self.loading(f"Building the index: {what} {amount}")
+
+    def ready(self, info: object) -> None:
+        """Show an `IndexInfo` (cables, sections, model)."""
+        self.set_class(False, "-loading")
+        parts = [
+            _count(getattr(info, "cables", 0), "cable"),
+            _count(getattr(info, "sections", 0), "section"),
+            f"model {getattr(info, 'model', '?')}",
+        ]
+        self._set("#status-index", literal(" · ".join(parts)))
+
+    def failed(self, message: str) -> None:
+        self.set_class(False, "-loading")
+        self.set_class(True, "-failed")
+        self._set("#status-index", literal(message))
+
+    def last_query(self, seconds: float) -> None:
+        self._set("#status-query", f"last query {seconds:.2f} s")

@@ -1,0 +1,32 @@
+"""The conversation as Markdown, for the "Export conversation" command."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from cableqa.tui.literal import one_line, printable
+from cableqa.types import Answer, Hit
+
+
+def _quote(hit: Hit) -> str:
+    return f"> {printable(one_line(hit.excerpt))}\n>\n> — {printable(hit.citation)} (score {hit.score:.2f})"
+
+
+def conversation_markdown(answers: Sequence[Answer]) -> str:
+    """Each question as a heading, then its cited excerpts as block quotes."""
+    parts = ["# cableqa conversation\n"]
+    for answer in answers:
+        parts.append(f"## {printable(one_line(answer.question))}\n")
+        if not answer.hits:
+            parts.append("Nothing in the cables answers this, and no passage came close.\n")
+            continue
+        if answer.confident:
+            top, *rest = answer.hits
+            parts.append(_quote(top) + "\n")
+            if rest:
+                parts.append("Also relevant:\n")
+        else:
+            rest = list(answer.hits)
+            parts.append("Nothing in the cables answers this. The nearest passages:\n")
+        parts.extend(_quote(hit) + "\n" for hit in rest)
+    return "\n".join(parts)
