@@ -65,6 +65,7 @@ CONTINUED_FIELDS = {"subject": 3, "references": 6, "classified_by": 2}  # most c
 PARAGRAPH_MARK_RE = re.compile(r"^\s*(?:¶\s*(\d{1,3})|(\d{1,2}))\s*\.(?=\s|\()")
 BODY_OPENER_RE = re.compile(r"^\s*(?:¶\s*\d|\d{1,2}\s*\.\s|\(\w{1,3}(?:/\w{1,4})?\)\s|(?:BEGIN\s+)?SUMMARY\b)", re.I)
 TERMINAL_PUNCTUATION = tuple('.:;?!")’”')
+REFERENCE_ITEM_RE = re.compile(r"^\s*(?:[A-Z]\.|\([A-Z]\))\s+\S")
 REFERENCE_RE = re.compile(r"\b(?:(\d{2})\s+)?([A-Z]{2,}(?:\s[A-Z]{2,})?)\s+0*(\d{1,6})\b")
 NOT_POSTS = {"AND", "OF", "THE", "SEPTEL", "NOTAL", "PARA", "PARAS", "DATED", "EMAIL", "TELCON", "MEMCON", *MONTHS}
 
@@ -226,6 +227,7 @@ def split_header(lines: list[str], header: Header | None = None) -> tuple[Header
     first_paragraph = next((i for i, line in enumerate(lines) if BODY_OPENER_RE.match(line)), len(lines))
     body_start = 0
     current, continuation_left = None, 0
+    last_field = None  # the field a lettered reference line ("B. PARIS 1817") would continue
     for i, line in enumerate(lines[:first_paragraph]):
         field_match = _field_of(line)
         if field_match:
@@ -239,8 +241,12 @@ def split_header(lines: list[str], header: Header | None = None) -> tuple[Header
             _set_field(header, current, line.strip(), append=True)
             continuation_left -= 1
             body_start = i + 1
+        elif last_field == "references" and REFERENCE_ITEM_RE.match(line):
+            _set_field(header, "references", line.strip(), append=True)
+            body_start = i + 1
         else:
             current, continuation_left = None, 0
+        last_field = current or (last_field if not line.strip() else None)
     if body_start == 0:
         body_start = next((i for i, line in enumerate(lines) if line.strip() and not is_transmission_noise(line)), 0)
     for line in lines[body_start:first_paragraph]:

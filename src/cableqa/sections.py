@@ -13,12 +13,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from cableqa.text import BULLET_RE, Block
+from cableqa.text import ABBREVIATIONS, BULLET_RE, Block, split_sentences
 from cableqa.types import Section
 
 TITLE_SEPARATOR = " › "
 MAX_WORDS = 350  # a section longer than this is split at paragraph boundaries...
 MIN_WORDS = 60  # ...into parts no shorter than this (a shorter tail joins the part before)
+TINY_WORDS = 20  # a section shorter than this joins a neighbour, whatever its title
 
 ROMAN_HEADING_RE = re.compile(r"^(?=[IVX])[IVX]{1,5}\.\s+\S")
 PARAGRAPH_PREFIX_RE = re.compile(r"^\s*(?:(?:¶\s*\d{1,3}|\d{1,2})\s*\.\s*)?(?:\([A-Z/]{1,9}\)\s*)?")
@@ -32,39 +33,72 @@ GENERIC_RUN_IN_RE = re.compile(
 )
 STICKY_HEADS = ("Summary", "Comment")  # these run until "End summary" / "End comment"
 END_OF_HEAD_RE = re.compile(r"\bEND\s+(SUMMARY|COMMENT)\b", re.I)
-NOT_HEADS = frozenset("mr mrs ms dr st gen col lt amb no jan feb mar apr jun jul aug sep sept oct nov dec".split())
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """The smallest piece a section is made of: a paragraph, or a run of sentences of a huge one."""
+
+    block: int  # index into the cable's blocks
+    start: int  # offsets into the body
+    end: int
+    words: int
 
 
 @dataclass
 class _Part:
-    """A run of blocks that will become one section."""
+    """A run of units that will become one section."""
 
     title: str
-    blocks: list[int]  # indexes into the cable's blocks
+    units: list[_Unit]
     heading_only: bool
-    words: int
+
+    @property
+    def words(self) -> int:
+        return sum(unit.words for unit in self.units)
 
 
 def cut_sections(doc_id: str, blocks: list[Block]) -> tuple[str, tuple[Section, ...]]:
     """Join `blocks` into the clean body and cut it into sections; returns `(body, sections)`."""
-    offsets = []
-    position = 0
-    for block in blocks:
-        offsets.append(position)
-        position += len(block.text) + 2
     body = "\n\n".join(block.text for block in blocks)
-
     titles, is_heading = _title_paths(blocks)
-    parts = _split_long(_merge_headings(_group(blocks, titles, is_heading)), blocks)
+    parts = _group(_units(blocks), titles, is_heading)
+    parts = _merge_tiny(_split_long(_merge_headings(parts)))
     numbers = _paragraph_numbers(blocks, is_heading)
 
     sections = []
     for n, part in enumerate(parts, start=1):
-        first, last = part.blocks[0], part.blocks[-1]
-        start, end = offsets[first], offsets[last] + len(blocks[last].text)
-        paragraphs = tuple(dict.fromkeys(numbers[i] for i in part.blocks if numbers[i] is not None))
+        start, end = part.units[0].start, part.units[-1].end
+        paragraphs = tuple(dict.fromkeys(numbers[u.block] for u in part.units if numbers[u.block] is not None))
         sections.append(Section(f"{doc_id}:{n}", part.title, paragraphs, start, end, body[start:end]))
     return body, tuple(sections)
+
+
+def _units(blocks: list[Block]) -> list[_Unit]:
+    """One unit per paragraph; a paragraph longer than MAX_WORDS is cut between sentences."""
+    units = []
+    position = 0
+    for i, block in enumerate(blocks):
+        words = len(block.text.split())
+        if words <= MAX_WORDS:
+            units.append(_Unit(i, position, position + len(block.text), words))
+        else:
+            units.extend(_sentence_runs(i, block.text, position))
+        position += len(block.text) + 2
+    return units
+
+
+def _sentence_runs(block: int, text: str, offset: int) -> list[_Unit]:
+    runs: list[_Unit] = []
+    run_start = run_end = run_words = 0
+    for start, end in split_sentences(text):
+        words = len(text[start:end].split())
+        if run_words and run_words + words > MAX_WORDS:
+            runs.append(_Unit(block, offset + run_start, offset + run_end, run_words))
+            run_start, run_words = start, 0
+        run_end, run_words = end, run_words + words
+    runs.append(_Unit(block, offset + run_start, offset + run_end, run_words))
+    return runs
 
 
 def _title_paths(blocks: list[Block]) -> tuple[list[str], list[bool]]:
@@ -73,21 +107,32 @@ def _title_paths(blocks: list[Block]) -> tuple[list[str], list[bool]]:
     end_marks = [bool(END_OF_HEAD_RE.search(block.text)) for block in blocks]
     roman = heading = run_in = ""
     run_in_sticky = False
+    keep_through_number = False  # a run-in set by a heading covers the numbered paragraph below it
     titles, is_heading = [], []
     for i, block in enumerate(blocks):
         next_block = blocks[i + 1] if i + 1 < len(blocks) else None
         level = _heading_level(block, next_block, mixed_case)
         if level == 1:
-            roman, heading, run_in = block.text, "", ""
+            roman, heading, run_in = _heading_title(block.text), "", ""
+        elif level == 2 and _heading_title(block.text).capitalize() in STICKY_HEADS:
+            # A "SUMMARY" heading heads the summary only, like the run-in "Summary:".
+            heading, run_in = "", _heading_title(block.text).capitalize()
+            run_in_sticky = any(end_marks[i:])
+            keep_through_number = True
         elif level == 2:
-            heading, run_in = block.text, ""
+            heading, run_in = _heading_title(block.text), ""
         else:
             head = _run_in_head(block.text, mixed_case)
+            if head and head.lower() == heading.lower():
+                head = ""  # "COMMENT" over "14. (C) COMMENT: ..." is one title
             if head:
                 run_in = head
-                run_in_sticky = head in STICKY_HEADS and any(end_marks[i:])
-            elif block.number is not None and not run_in_sticky:
+                # "Comment:" alone over numbered paragraphs heads them all, like a heading.
+                heads_what_follows = len(block.text.split()) <= 12 and next_block and next_block.number is not None
+                run_in_sticky = bool(heads_what_follows) or head in STICKY_HEADS and any(end_marks[i:])
+            elif block.number is not None and not run_in_sticky and not keep_through_number:
                 run_in = ""
+            keep_through_number = False
         titles.append(TITLE_SEPARATOR.join(part for part in (roman, heading, run_in) if part))
         is_heading.append(level is not None)
         if run_in_sticky and end_marks[i]:
@@ -108,16 +153,23 @@ def _heading_level(block: Block, next_block: Block | None, mixed_case: bool) -> 
         return None
     if ROMAN_HEADING_RE.match(text):
         return 1
-    if text.endswith((".", ",", ";", ":")) or sum(c.isalpha() for c in text) < 3:
+    if sum(c.isalpha() for c in text) < 3:
         return None
     if block.ruled:
-        return 2
+        return 2  # before the final-punctuation test: "Iranian Nuclear Ambitions:" over dashes
+    if text.endswith((".", ",", ";", ":")):
+        return None
     if mixed_case and text.isupper() and len(words) >= 2:
         return 2
     opens_numbered = next_block is not None and next_block.number is not None
-    if mixed_case and text[0].isupper() and opens_numbered and block.line_count <= 2 and len(words) <= 10:
+    if mixed_case and text.lstrip("/")[:1].isupper() and opens_numbered and block.line_count <= 2 and len(words) <= 10:
         return 2
     return None
+
+
+def _heading_title(text: str) -> str:
+    """A heading as a title: without a classification mark or a final colon."""
+    return re.sub(r"^\([A-Z/]{1,9}\)\s*", "", text).strip(" :-/") or text
 
 
 def _run_in_head(text: str, mixed_case: bool) -> str:
@@ -133,67 +185,77 @@ def _run_in_head(text: str, mixed_case: bool) -> str:
         return ""
     head = generic.group(1)
     last_word = head.split()[-1].lower().strip("'’")
-    if last_word in NOT_HEADS or len(last_word) < 2 or head.isupper() and len(head) <= 4:
+    if last_word in ABBREVIATIONS or len(last_word) < 2 or head.isupper() and len(head) <= 4:
         return ""
     return head
 
 
-def _group(blocks: list[Block], titles: list[str], is_heading: list[bool]) -> list[_Part]:
+def _group(units: list[_Unit], titles: list[str], is_heading: list[bool]) -> list[_Part]:
+    """Consecutive units under one title path; a heading after text opens a new part."""
     parts: list[_Part] = []
-    for i, block in enumerate(blocks):
-        words = len(block.text.split())
-        if parts and parts[-1].title == titles[i] and not (is_heading[i] and not parts[-1].heading_only):
-            part = parts[-1]
-            part.blocks.append(i)
-            part.heading_only = part.heading_only and is_heading[i]
-            part.words += words
+    for unit in units:
+        title, heading = titles[unit.block], is_heading[unit.block]
+        if parts and parts[-1].title == title and not (heading and not parts[-1].heading_only):
+            parts[-1].units.append(unit)
+            parts[-1].heading_only = parts[-1].heading_only and heading
         else:
-            parts.append(_Part(titles[i], [i], is_heading[i], words))
+            parts.append(_Part(title, [unit], heading))
     return parts
 
 
 def _merge_headings(parts: list[_Part]) -> list[_Part]:
     """A heading with no text of its own opens the section that follows it."""
     merged: list[_Part] = []
-    pending: _Part | None = None
+    pending: list[_Unit] = []
     for part in parts:
-        if pending:
-            part = _Part(part.title, pending.blocks + part.blocks, part.heading_only, pending.words + part.words)
-            pending = None
         if part.heading_only:
-            pending = part
+            pending += part.units
         else:
-            merged.append(part)
-    if pending:
-        if merged:
-            last = merged[-1]
-            merged[-1] = _Part(last.title, last.blocks + pending.blocks, False, last.words + pending.words)
-        else:
-            merged.append(pending)
+            merged.append(_Part(part.title, pending + part.units, False))
+            pending = []
+    if pending and merged:
+        merged[-1].units += pending
+    elif pending:
+        merged.append(_Part(parts[-1].title, pending, True))
     return merged
 
 
-def _split_long(parts: list[_Part], blocks: list[Block]) -> list[_Part]:
-    """Split parts over MAX_WORDS at paragraph boundaries; a short tail joins the piece before."""
+def _split_long(parts: list[_Part]) -> list[_Part]:
+    """Split parts over MAX_WORDS between units; a short tail joins the piece before."""
     result: list[_Part] = []
     for part in parts:
         if part.words <= MAX_WORDS:
             result.append(part)
             continue
         pieces: list[_Part] = []
-        for i in part.blocks:
-            words = len(blocks[i].text.split())
-            if pieces and (pieces[-1].words + words <= MAX_WORDS or pieces[-1].words < MIN_WORDS):
-                pieces[-1].blocks.append(i)
-                pieces[-1].words += words
+        for unit in part.units:
+            if pieces and (pieces[-1].words + unit.words <= MAX_WORDS or pieces[-1].words < MIN_WORDS):
+                pieces[-1].units.append(unit)
             else:
-                pieces.append(_Part(part.title, [i], False, words))
+                pieces.append(_Part(part.title, [unit], False))
         if len(pieces) > 1 and pieces[-1].words < MIN_WORDS:
-            tail = pieces.pop()
-            pieces[-1].blocks += tail.blocks
-            pieces[-1].words += tail.words
+            pieces[-2].units += pieces.pop().units
         result.extend(pieces)
     return result
+
+
+def _merge_tiny(parts: list[_Part]) -> list[_Part]:
+    """A part under TINY_WORDS (a signature, a one-line preamble) joins its neighbour.
+
+    It joins the part before it, or the part after it when it comes first; the
+    receiving part keeps its title.
+    """
+    merged: list[_Part] = []
+    leading: list[_Unit] = []
+    for part in parts:
+        if part.words < TINY_WORDS and merged:
+            merged[-1].units += part.units
+        elif part.words < TINY_WORDS and part is not parts[-1]:
+            leading += part.units
+        else:
+            merged.append(_Part(part.title, leading + part.units, False))
+            leading = []
+    return merged
 
 
 def _paragraph_numbers(blocks: list[Block], is_heading: list[bool]) -> list[int | None]:

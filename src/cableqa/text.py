@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 PARAGRAPH_MARK_RE = re.compile(r"^\s*(?:¶\s*(\d{1,3})|(\d{1,2}))\s*\.(?=\s|\()")
-RULE_RE = re.compile(r"^\s*[-=_]{3,}[-=_ ]*$")
+RULE_RE = re.compile(r"^\s*(?:[-=_*]\s?){3,}\s*$")
 BULLET_RE = re.compile(r"^\s*(?:--|[-*•])\s+\S")
 WRAP_WIDTH = 90  # lines longer than this mean the text was not hard-wrapped
 TERMINAL = tuple('.:;?!")’”')

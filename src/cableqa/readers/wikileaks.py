@@ -19,7 +19,7 @@ TABLE_RE = re.compile(r"<table class=['\"]cable['\"]>(.*?)</table>", re.S)
 CELL_RE = re.compile(r"<td>(.*?)</td>", re.S)
 TITLE_RE = re.compile(r"<h3>Viewing cable [^,<]+, (.*?)</h3>", re.S)
 PRE_RE = re.compile(r"<pre>(.*?)</pre>", re.S)
-ANCHOR_RE = re.compile(r"<a id=['\"]par\d+['\"][^>]*>¶</a>")
+ANCHOR_RE = re.compile(r"<a id=['\"]par\w+['\"][^>]*>¶</a>")
 TAG_RE = re.compile(r"<[^>]+>")
 PARTIAL_EXTRACT_RE = re.compile(r"^\s*This record is a partial extract of the original cable\..*$", re.M)
 
