@@ -46,6 +46,7 @@ _EXPORT_FILE = "export.json"
 _TOKENIZER_FILE = "tokenizer.json"
 _ONNX_FILE = "model.onnx"
 _TRANSFORMER_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+_LEGACY_POOLING = {"pooling_mode_mean_tokens": "mean", "pooling_mode_cls_token": "cls"}
 # Agreement an export must reach with its SentenceTransformer before it is kept.
 _MIN_EXPORT_COSINE = 0.9999
 
@@ -235,8 +236,9 @@ class SentenceTransformerEncoder:
 
 
 def _sentence_dimension(transformer: Any) -> int:
-    dimension_of = getattr(transformer, "get_embedding_dimension", None) or transformer.get_sentence_embedding_dimension
-    return int(dimension_of())
+    # sentence-transformers 6 renamed get_sentence_embedding_dimension; older versions lack the new name.
+    dimension_of = getattr(transformer, "get_embedding_dimension", None)
+    return int((dimension_of or transformer.get_sentence_embedding_dimension)())
 
 
 class OnnxEncoder:
@@ -357,10 +359,11 @@ def _exportable_pooling(transformer: Any) -> str | None:
     if kinds not in (["Transformer", "Pooling"], ["Transformer", "Pooling", "Normalize"]):
         return None
     config = transformer[1].get_config_dict()
-    mode = config.get("pooling_mode")
-    if mode is None:  # sentence-transformers < 6 stores one boolean per mode
-        mode = [key for key, on in config.items() if key.startswith("pooling_mode_") and on]
-        mode = {"pooling_mode_mean_tokens": "mean", "pooling_mode_cls_token": "cls"}.get(mode[0]) if len(mode) == 1 else None
+    if "pooling_mode" in config:
+        mode = config["pooling_mode"]
+    else:  # sentence-transformers < 6 stores one boolean per mode
+        modes = [key for key, on in config.items() if key.startswith("pooling_mode_") and on]
+        mode = _LEGACY_POOLING.get(modes[0]) if len(modes) == 1 else None
     return mode if mode in ("mean", "cls") else None
 
 
