@@ -166,8 +166,12 @@ def parse_references(text: str, year: str | None) -> tuple[str, ...]:
         return ()
     found = []
     for ref_year, post, number in REFERENCE_RE.findall(text.upper()):
-        if post in NOT_POSTS or post.split()[-1] in NOT_POSTS:
+        words = post.split()
+        while words and words[0] in NOT_POSTS:
+            words.pop(0)
+        if not words or any(word in NOT_POSTS or word in MONTH_NAMES for word in words):
             continue
+        post = " ".join(words)
         ref_year = ref_year or (year[-2:] if year else "")
         if ref_year:
             found.append(canonical_id(ref_year, post_code(post), int(number)))
@@ -306,4 +310,5 @@ def drop_transmission_noise(lines: list[str]) -> list[str]:
         kept.append(re.sub(r"^(\s*)SIPDIS\s+(?=\S)", r"\1", line))
     while kept and not kept[-1].strip():
         kept.pop()
-    return kept
+    first_text = next((i for i, line in enumerate(kept) if line.strip()), len(kept))
+    return kept[first_text:]

@@ -138,8 +138,9 @@ def _is_sentence_end(text: str, sentence_start: int, match: re.Match) -> bool:
     token = token_match.group(1).lstrip("\"'(“‘[")
     following = text[match.end() :].split(None, 1)
     next_word = following[0].strip("\"'(“‘[") if following else ""
-    if token.isdigit() and len(token) <= 3 and not before[: token_match.start()].replace("¶", "").strip():
-        return False  # a paragraph mark opening the sentence: "1. (C) ..."
+    opens_sentence = not before[: token_match.start()].replace("¶", "").strip()
+    if opens_sentence and (token.isdigit() and len(token) <= 3 or re.fullmatch(r"[IVX]{1,5}", token)):
+        return False  # a paragraph mark or heading number opening the sentence: "1. (C) ...", "II. Status"
     if len(token) == 1 and token.isalpha() and token.isupper():
         return False  # an initial: "John F. Kennedy", or a list mark "A."
     lowered = token.lower()

@@ -31,7 +31,20 @@ def read_file(path: Path, on_skip: Callable[[str, str], None]) -> Iterator[Cable
     """Yield one cable per row; a row that cannot be read is reported to `on_skip` as `path#row`."""
     csv.field_size_limit(FIELD_LIMIT)
     with path.open(encoding="utf-8", newline="") as stream:
-        for number, row in enumerate(csv.reader(stream), start=1):
+        rows = csv.reader(stream, strict=True)
+        number = 0
+        while True:
+            number += 1
+            try:
+                row = next(rows)
+            except StopIteration:
+                return
+            except csv.Error as error:  # the file ends inside a quoted field, or is not CSV at all
+                on_skip(f"{path}#{number}", f"truncated or malformed row ({error})")
+                return
+            except UnicodeDecodeError:
+                on_skip(f"{path}#{number}", "not UTF-8 text")
+                return
             source = f"{path}#{row[0] if row and row[0].isdigit() else number}"
             try:
                 yield _cable(row, source)

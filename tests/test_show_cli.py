@@ -1,0 +1,71 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from cableqa.cli import main, paragraph_range
+
+REPO = Path(__file__).resolve().parents[1]
+SEED = REPO / "seeds" / "000_6d31f5b53f31c7b7.txt"
+CABLES = REPO / "tests" / "fixtures" / "cables"
+HEAVY_MODULES = ("torch", "sentence_transformers", "faiss", "onnxruntime", "transformers", "textual")
+
+
+def test_show_prints_metadata_and_aligned_sections(capsys):
+    assert main(["show", str(SEED)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("07PARIS4695\n")
+    assert "  origin         Embassy Paris\n" in out
+    assert "  date           2007-12-13T09:59Z\n" in out
+    section_lines = [line for line in out.splitlines() if "III. Country Actions Against Drugs in 2007 › " in line]
+    assert len(section_lines) == 7
+    assert len({line.index("III.") for line in section_lines}) == 1  # titles start in one column
+
+
+def test_show_json_has_the_documented_shape(capsys):
+    assert main(["show", str(SEED), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) == {"doc_id", "subject", "date", "released", "origin", "classification", "tags", "references", "source", "sections"}
+    assert set(data["sections"][0]) == {"id", "title", "paragraphs", "start", "end", "text"}
+    assert data["sections"][1]["title"] == "II. Status of Country"
+
+
+def test_show_json_of_a_folder_is_a_list_and_the_count_goes_to_stderr(capsys):
+    assert main(["show", str(CABLES), "--json"]) == 0
+    captured = capsys.readouterr()
+    data = json.loads(captured.out)
+    assert len(data) == len(list(CABLES.glob("*.html")))
+    assert captured.err == f"cableqa: {len(data)} cables read, 0 skipped\n"
+
+
+def test_show_warns_about_skipped_files_and_fails_when_nothing_is_read(capsys):
+    empty = REPO / "tests" / "fixtures" / "bad" / "empty.txt"
+    assert main(["show", str(empty)]) == 1
+    err = capsys.readouterr().err
+    assert f"cableqa: warning: skipped {empty}: empty file\n" in err
+    assert "Traceback" not in err
+
+
+def test_a_missing_path_is_a_one_line_error_with_status_2(capsys):
+    assert main(["show", "no/such/cable.txt"]) == 2
+    assert capsys.readouterr().err == "cableqa: error: no/such/cable.txt: no such file or folder\n"
+
+
+def test_no_subcommand_prints_help(capsys):
+    assert main([]) == 0
+    assert "show" in capsys.readouterr().out
+
+
+def test_paragraph_ranges():
+    assert [paragraph_range(p) for p in [(), (2,), (1, 2, 3), (1, 4)]] == ["", "¶2", "¶1-3", "¶1,4"]
+
+
+def test_show_imports_no_model_library():
+    script = (
+        "import sys\nfrom cableqa.cli import main\n"
+        f"main(['show', {str(SEED)!r}, '--json'])\n"
+        f"print(sorted(m for m in {HEAVY_MODULES!r} if m in sys.modules), file=sys.stderr)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert '"doc_id": "07PARIS4695"' in result.stdout
+    assert result.stderr.strip() == "[]"
