@@ -1,0 +1,195 @@
+"""The question-answering API: `load` an index, `ask` it questions.
+
+This is the one path every front end takes: the CLI, the TUI and Python users call
+the same `Assistant.ask`.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from cableqa import excerpt as excerpts
+from cableqa.errors import CableQAError
+from cableqa.indexing import OpenIndex, Progress, build, open_index
+from cableqa.search import Filters, idf, reference_id, retrieve
+from cableqa.store import StoredSection
+from cableqa.terms import query_terms
+from cableqa.types import Answer, Cable, Hit
+
+# An answer is confident when its best sentence is close in meaning to the question,
+# or shares enough of its rarer words and is reasonably close. Tuned on the dev sets
+# together with questions the cables do not answer (see README, "Quality").
+CONFIDENT_DENSE = 0.55
+CONFIDENT_LEXICAL = 0.5
+CONFIDENT_LEXICAL_DENSE = 0.35
+CANDIDATES = 20  # sections whose sentences are read before the final order is set
+
+
+@dataclass(frozen=True)
+class IndexInfo:
+    index_dir: str
+    cables: int
+    sections: int
+    vectors: int
+    model: str
+    dimension: int
+    built_at: str
+    size_bytes: int
+
+
+def load(
+    index_dir: str | os.PathLike = "index",
+    *,
+    model: str | None = None,
+    progress: Progress | None = None,
+    build_missing: bool = True,
+) -> Assistant:
+    """Open the index in `index_dir`; build it from `seeds/` first when it is missing.
+
+    `model` names the embedding model the caller expects (default: the index's own);
+    an index built by another model is refused. `build_missing=False` makes a
+    missing index an error instead.
+    """
+    directory = Path(index_dir)
+    if not (directory / "manifest.json").exists():
+        if not build_missing:
+            raise CableQAError(f"{directory} is not a cableqa index; build one with `cableqa index --index {directory}`")
+        build(None, directory, model=model, progress=progress)
+    index = open_index(directory)
+    if model is not None:
+        from cableqa.embed import resolve_model
+
+        index.manifest.check_compatible(resolve_model(model)[0], directory)
+    return Assistant(index)
+
+
+class Assistant:
+    """Answers questions from one open index."""
+
+    def __init__(self, index: OpenIndex):
+        from cableqa.embed import load_encoder
+
+        self.index = index
+        self.encoder = load_encoder(index.manifest.model_source, purpose="query")
+
+    def ask(
+        self,
+        question: str,
+        k: int = 5,
+        *,
+        origin: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        classification: str | None = None,
+        tag: str | None = None,
+        doc_id: str | None = None,
+    ) -> Answer:
+        """The `k` best cited excerpts for a question, best first, and whether the first answers it."""
+        started = time.perf_counter()
+        if not isinstance(question, str) or not question.strip():
+            raise CableQAError("the question is empty")
+        if k < 1:
+            raise CableQAError(f"k must be at least 1, not {k}")
+        filters = Filters(origin, since, until, classification, tag, doc_id)
+        filters.check(self.index)
+        cited = reference_id(question)
+        if cited and self.index.store.cable(cited) is not None and not filters:
+            hits = self._whole_cable(cited)
+            return Answer(question, True, hits, time.perf_counter() - started)
+        hits, confident = self._search(question.strip(), k, filters)
+        return Answer(question, confident, hits, time.perf_counter() - started)
+
+    def cable(self, doc_id: str) -> Cable | None:
+        """The whole indexed cable, with its sections."""
+        return self.index.store.cable(doc_id.strip().upper())
+
+    def info(self) -> IndexInfo:
+        manifest = self.index.manifest
+        counts = self.index.store.counts()
+        return IndexInfo(
+            index_dir=str(self.index.directory),
+            cables=counts["cables"],
+            sections=counts["sections"],
+            vectors=counts["vectors"],
+            model=manifest.model,
+            dimension=manifest.dimension,
+            built_at=manifest.built_at,
+            size_bytes=self.index.size_bytes(),
+        )
+
+    def facets(self) -> dict[str, list[str]]:
+        """The filter values present in the index."""
+        return self.index.store.facets()
+
+    def _search(self, question: str, k: int, filters: Filters) -> tuple[tuple[Hit, ...], bool]:
+        terms = query_terms(question)
+        weights = idf(self.index, terms)
+        vector = self.encoder.encode([question])[0]
+        candidates = retrieve(self.index, vector, terms, max(k, CANDIDATES), filters)
+        sections = self.index.store.sections(candidate.rowid for candidate in candidates)
+        sentences = self.index.store.sentences(sections, self.index.manifest.dimension)
+        picked = [
+            excerpts.excerpt(sections[c.rowid].section.text, sentences[c.rowid], vector, terms, weights)
+            for c in candidates
+        ]
+        ranked = sorted(zip(candidates, picked), key=lambda pair: -_final_score(pair[0].score, pair[1]))[:k]
+        hits = tuple(
+            _hit(rank, sections[candidate.rowid], excerpt, _final_score(candidate.score, excerpt))
+            for rank, (candidate, excerpt) in enumerate(ranked, start=1)
+        )
+        return hits, bool(ranked) and _confident(ranked[0][1])
+
+    def _whole_cable(self, doc_id: str) -> tuple[Hit, ...]:
+        store = self.index.store
+        sections = store.sections(store.section_rowids_of(doc_id))
+        hits = []
+        for rank, rowid in enumerate(store.section_rowids_of(doc_id), start=1):
+            hits.append(_hit(rank, sections[rowid], excerpts.opening(sections[rowid].section.text), 1.0))
+        return tuple(hits)
+
+
+def _final_score(fused: float, excerpt: excerpts.Excerpt) -> float:
+    """Order sections by retrieval rank fused with how well their best sentence answers."""
+    return fused * 30 + excerpt.sentence_score
+
+
+def _confident(excerpt: excerpts.Excerpt) -> bool:
+    return excerpt.dense >= CONFIDENT_DENSE or (
+        excerpt.lexical >= CONFIDENT_LEXICAL and excerpt.dense >= CONFIDENT_LEXICAL_DENSE
+    )
+
+
+def _hit(rank: int, stored: StoredSection, excerpt: excerpts.Excerpt, score: float) -> Hit:
+    section = stored.section
+    return Hit(
+        rank=rank,
+        doc_id=stored.doc_id,
+        section_id=section.id,
+        section=section.title,
+        paragraphs=section.paragraphs,
+        score=round(score, 4),
+        citation=citation(stored),
+        excerpt=section.text[excerpt.start : excerpt.end],
+        excerpt_start=excerpt.start,
+        excerpt_end=excerpt.end,
+        highlights=excerpt.highlights,
+        text=section.text,
+        subject=stored.subject,
+        date=stored.date,
+        origin=stored.origin,
+        classification=stored.classification,
+    )
+
+
+def citation(stored: StoredSection) -> str:
+    """"07PARIS4695 ¶2 · III. Country Actions … › Law Enforcement Efforts · 2007-12-13 · Embassy Paris · UNCLASSIFIED"."""
+    paragraphs = stored.section.paragraphs
+    where = stored.doc_id
+    if paragraphs:
+        first, last = min(paragraphs), max(paragraphs)
+        where += f" ¶{first}" if first == last else f" ¶{first}–{last}"
+    parts = [where, stored.section.title, (stored.date or "")[:10], stored.origin, stored.classification]
+    return " · ".join(part for part in parts if part)

@@ -1,0 +1,132 @@
+"""Hybrid retrieval: dense (FAISS) and keyword (FTS5 BM25) candidates, fused per section.
+
+Dense search runs over windows; a section scores by its best window, so a long
+section is found by whatever part of it answers. Both rankings are merged with
+reciprocal rank fusion (RRF, Cormack et al. 2009): score = sum of 1 / (k + rank)
+over the rankings a section appears in. RRF needs no score calibration between
+cosine and BM25, which have nothing in common but their order.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+
+from cableqa.errors import CableQAError
+from cableqa.indexing import OpenIndex
+from cableqa.terms import fts_query
+
+RRF_K = 60
+DENSE_WINDOWS = 200  # windows fetched from FAISS before grouping into sections
+KEYWORD_SECTIONS = 100
+DENSE_WEIGHT = 1.0
+KEYWORD_WEIGHT = 1.0
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrictions on which cables may answer; all given ones must hold."""
+
+    origin: str | None = None
+    since: str | None = None  # YYYY-MM-DD, inclusive
+    until: str | None = None  # YYYY-MM-DD, inclusive
+    classification: str | None = None
+    tag: str | None = None
+    doc_id: str | None = None
+
+    def __bool__(self) -> bool:
+        return any(value is not None for value in vars(self).values())
+
+    def sql(self) -> tuple[list[str], list]:
+        """SQL conditions on the `cables` table (aliased `c`) and their parameters."""
+        conditions, params = [], []
+        for name in ("origin", "classification", "doc_id"):
+            value = getattr(self, name)
+            if value is not None:
+                conditions.append(f"lower(c.{name}) = lower(?)")
+                params.append(value)
+        if self.tag is not None:
+            conditions.append("c.doc_id IN (SELECT doc_id FROM cable_tags WHERE lower(tag) = lower(?))")
+            params.append(self.tag)
+        if self.since is not None:
+            conditions.append("c.date >= ?")
+            params.append(_parse_day(self.since, "since").isoformat())
+        if self.until is not None:
+            conditions.append("c.date < ?")
+            params.append((_parse_day(self.until, "until") + timedelta(days=1)).isoformat())
+        return conditions, params
+
+    def check(self, index: OpenIndex) -> None:
+        """Refuse a value no indexed cable has: a typo should not silently return nothing."""
+        for name in ("origin", "classification", "tag", "doc_id"):
+            value = getattr(self, name)
+            if value is not None and value.lower() not in index.store.known_values(name):
+                raise CableQAError(f"no indexed cable has {name} {value!r} (see `cableqa info` for what is indexed)")
+        if self.since and self.until and _parse_day(self.since, "since") > _parse_day(self.until, "until"):
+            raise CableQAError(f"--since {self.since} is after --until {self.until}")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    rowid: int  # section rowid
+    score: float  # fused score, higher is better
+    dense: float  # cosine of the section's best window (0 when it was not among the dense candidates)
+    best_window: int | None
+
+
+def retrieve(index: OpenIndex, question_vector: np.ndarray, terms: list[str], limit: int, filters: Filters) -> list[Candidate]:
+    """The `limit` best sections for a question, best first."""
+    allowed_sections, allowed_windows = None, None
+    if filters:
+        allowed_sections, allowed_windows = index.store.filtered(*filters.sql())
+    dense = _dense_sections(index, question_vector, allowed_windows)
+    keyword = index.store.keyword_search(fts_query(terms), KEYWORD_SECTIONS, allowed_sections)
+    fused: dict[int, float] = {}
+    for rank, rowid in enumerate(dense, start=1):
+        fused[rowid] = fused.get(rowid, 0.0) + DENSE_WEIGHT / (RRF_K + rank)
+    for rank, rowid in enumerate(keyword, start=1):
+        fused[rowid] = fused.get(rowid, 0.0) + KEYWORD_WEIGHT / (RRF_K + rank)
+    best = sorted(fused, key=lambda rowid: (-fused[rowid], rowid))[:limit]
+    return [Candidate(rowid, fused[rowid], dense.get(rowid, (0.0, None))[0], dense.get(rowid, (0.0, None))[1]) for rowid in best]
+
+
+def _dense_sections(index: OpenIndex, question_vector: np.ndarray, allowed_windows) -> dict[int, tuple[float, int]]:
+    """Section rowid -> (best window cosine, that window's id), in descending order of cosine."""
+    hits = index.vectors.search(question_vector, DENSE_WINDOWS, allowed_windows)
+    windows = index.store.windows(id_ for id_, _ in hits)
+    best: dict[int, tuple[float, int]] = {}
+    for id_, score in hits:  # FAISS returns best first, so the first window seen is the section's best
+        section = windows[id_].section_rowid
+        if section not in best:
+            best[section] = (score, id_)
+    return best
+
+
+REFERENCE_ID = re.compile(r"^\s*(\d{2}[A-Z][A-Z0-9-]*?\d+)\s*$", re.IGNORECASE)
+
+
+def reference_id(question: str) -> str | None:
+    """The cable reference ID a question consists of ("07PARIS4695"), if it is nothing else."""
+    match = REFERENCE_ID.match(question)
+    return match.group(1).upper() if match else None
+
+
+def idf(index: OpenIndex, terms: list[str]) -> dict[str, float]:
+    """Inverse section frequency of each term (BM25's idf), for weighting term matches."""
+    total = max(index.manifest.counts.get("sections", 1), 1)
+    weights = {}
+    for term in terms:
+        frequency = index.store.document_frequency(term)
+        weights[term] = math.log(1 + (total - frequency + 0.5) / (frequency + 0.5))
+    return weights
+
+
+def _parse_day(value: str, name: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CableQAError(f"--{name} wants a date as YYYY-MM-DD, not {value!r}") from None

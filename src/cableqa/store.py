@@ -1,0 +1,388 @@
+"""The SQLite half of an index: cables, sections, embedded windows and an FTS5 table.
+
+One database file per index generation. Window rows carry their vectors as raw
+float32 bytes, so the FAISS file can always be rebuilt from the database and the
+two never drift apart (the FAISS id of a window is its rowid here).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from cableqa.errors import CableQAError
+from cableqa.types import Cable, Section
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS sources (
+    path TEXT PRIMARY KEY,
+    sha256 TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS cables (
+    doc_id TEXT PRIMARY KEY,
+    source_path TEXT NOT NULL REFERENCES sources(path),
+    source TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    date TEXT,
+    released TEXT,
+    origin TEXT NOT NULL,
+    classification TEXT NOT NULL,
+    tags TEXT NOT NULL,
+    refs TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS cables_by_source ON cables(source_path);
+CREATE TABLE IF NOT EXISTS cable_tags (
+    doc_id TEXT NOT NULL REFERENCES cables(doc_id),
+    tag TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS cable_tags_by_tag ON cable_tags(tag);
+CREATE TABLE IF NOT EXISTS sections (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT UNIQUE NOT NULL,
+    doc_id TEXT NOT NULL REFERENCES cables(doc_id),
+    ord INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    paragraphs TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    text TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sections_by_doc ON sections(doc_id, ord);
+CREATE VIRTUAL TABLE IF NOT EXISTS sections_fts USING fts5(
+    subject, title, text, tokenize = 'porter unicode61'
+);
+CREATE TABLE IF NOT EXISTS windows (
+    id INTEGER PRIMARY KEY,
+    section_rowid INTEGER NOT NULL REFERENCES sections(rowid),
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    vector BLOB
+);
+CREATE INDEX IF NOT EXISTS windows_by_section ON windows(section_rowid);
+CREATE TABLE IF NOT EXISTS sentences (
+    id INTEGER PRIMARY KEY,
+    section_rowid INTEGER NOT NULL REFERENCES sections(rowid),
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    vector BLOB
+);
+CREATE INDEX IF NOT EXISTS sentences_by_section ON sentences(section_rowid);
+"""
+
+# What gets embedded: windows (searched through FAISS, float32) and sentences (read
+# back to pick excerpts, float16: half the space, and far finer than cosine needs).
+VECTOR_TYPES = {"windows": np.float32, "sentences": np.float16}
+
+# Columns of `cables` that a filter may name, and how a value is matched.
+FILTER_COLUMNS = {"origin": "origin", "classification": "classification", "doc_id": "doc_id"}
+
+
+@dataclass(frozen=True)
+class StoredSection:
+    """A section row with the metadata of its cable, as search needs it."""
+
+    rowid: int
+    section: Section
+    doc_id: str
+    subject: str
+    date: str | None
+    origin: str
+    classification: str
+
+
+@dataclass(frozen=True)
+class Window:
+    id: int
+    section_rowid: int
+    start: int  # offsets into the section text
+    end: int
+
+
+@dataclass(frozen=True)
+class Sentences:
+    """The excerpt units of one section: spans into its text and their vectors."""
+
+    spans: list[tuple[int, int]]
+    vectors: np.ndarray  # float32 (len(spans), dimension)
+
+
+class Store:
+    """A connection to one index database, with the queries cableqa needs."""
+
+    def __init__(self, path: Path, *, readonly: bool = False):
+        self.path = path
+        uri = f"file:{path}?mode=ro" if readonly else f"file:{path}"
+        try:
+            self.db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            self.db.execute("PRAGMA foreign_keys = ON")
+            if not readonly:
+                self.db.executescript(SCHEMA)
+            self.db.execute("SELECT count(*) FROM sections").fetchone()
+        except sqlite3.DatabaseError as error:
+            raise CableQAError(f"cannot read the index database {path}: {error}") from error
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- writing ------------------------------------------------------------------
+
+    def source_hashes(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT path, sha256 FROM sources"))
+
+    def drop_source(self, path: str) -> None:
+        """Forget a source file and every cable read from it."""
+        doc_ids = [row[0] for row in self.db.execute("SELECT doc_id FROM cables WHERE source_path = ?", (path,))]
+        for doc_id in doc_ids:
+            self.drop_cable(doc_id)
+        self.db.execute("DELETE FROM sources WHERE path = ?", (path,))
+
+    def drop_cable(self, doc_id: str) -> None:
+        section_rows = "SELECT rowid FROM sections WHERE doc_id = ?"
+        self.db.execute(f"DELETE FROM windows WHERE section_rowid IN ({section_rows})", (doc_id,))
+        self.db.execute(f"DELETE FROM sentences WHERE section_rowid IN ({section_rows})", (doc_id,))
+        self.db.execute(f"DELETE FROM sections_fts WHERE rowid IN ({section_rows})", (doc_id,))
+        self.db.execute("DELETE FROM sections WHERE doc_id = ?", (doc_id,))
+        self.db.execute("DELETE FROM cable_tags WHERE doc_id = ?", (doc_id,))
+        self.db.execute("DELETE FROM cables WHERE doc_id = ?", (doc_id,))
+
+    def add_source(self, path: str, sha256: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO sources(path, sha256) VALUES (?, ?)", (path, sha256))
+
+    def add_cable(self, cable: Cable, source_path: str) -> list[int]:
+        """Store a cable (replacing an earlier one with the same ID); return its section rowids."""
+        self.drop_cable(cable.doc_id)
+        self.db.execute(
+            "INSERT INTO cables VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                cable.doc_id,
+                source_path,
+                cable.source,
+                cable.subject,
+                cable.date,
+                cable.released,
+                cable.origin,
+                cable.classification,
+                json.dumps(list(cable.tags)),
+                json.dumps(list(cable.references)),
+                cable.body,
+            ),
+        )
+        self.db.executemany("INSERT INTO cable_tags VALUES (?, ?)", [(cable.doc_id, tag) for tag in cable.tags])
+        rowids = []
+        for ord_, section in enumerate(cable.sections):
+            cursor = self.db.execute(
+                "INSERT INTO sections(id, doc_id, ord, title, paragraphs, start, end, text)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    section.id,
+                    cable.doc_id,
+                    ord_,
+                    section.title,
+                    json.dumps(list(section.paragraphs)),
+                    section.start,
+                    section.end,
+                    section.text,
+                ),
+            )
+            rowid = cursor.lastrowid
+            self.db.execute(
+                "INSERT INTO sections_fts(rowid, subject, title, text) VALUES (?, ?, ?, ?)",
+                (rowid, cable.subject, section.title, section.text),
+            )
+            rowids.append(rowid)
+        return rowids
+
+    def add_spans(self, table: str, section_rowid: int, spans: Iterable[tuple[int, int]]) -> None:
+        """Add windows or sentences of a section, to be embedded later."""
+        self.db.executemany(
+            f"INSERT INTO {_vector_table(table)}(section_rowid, start, end) VALUES (?, ?, ?)",
+            [(section_rowid, start, end) for start, end in spans],
+        )
+
+    def set_vectors(self, table: str, ids: list[int], vectors: np.ndarray) -> None:
+        dtype = VECTOR_TYPES[_vector_table(table)]
+        self.db.executemany(
+            f"UPDATE {table} SET vector = ? WHERE id = ?",
+            [(vector.astype(dtype).tobytes(), id_) for id_, vector in zip(ids, vectors)],
+        )
+
+    def commit(self) -> None:
+        self.db.commit()
+
+    # -- reading ------------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        one = lambda sql: self.db.execute(sql).fetchone()[0]  # noqa: E731
+        return {
+            "sources": one("SELECT count(*) FROM sources"),
+            "cables": one("SELECT count(*) FROM cables"),
+            "sections": one("SELECT count(*) FROM sections"),
+            "vectors": one("SELECT count(*) FROM windows WHERE vector IS NOT NULL"),
+        }
+
+    def unembedded(self, table: str) -> Iterator[tuple[int, str]]:
+        """(id, text to embed) for every window or sentence still without a vector.
+
+        A window is embedded in its context (cable subject and section title); a
+        sentence alone, as it will be compared with a question.
+        """
+        rows = self.db.execute(
+            f"SELECT u.id, u.start, u.end, s.title, s.text, c.subject FROM {_vector_table(table)} u"
+            " JOIN sections s ON s.rowid = u.section_rowid JOIN cables c ON c.doc_id = s.doc_id"
+            " WHERE u.vector IS NULL ORDER BY u.id"
+        )
+        for id_, start, end, title, text, subject in rows:
+            passage = text[start:end]
+            yield id_, window_text(subject, title, passage) if table == "windows" else passage
+
+    def all_vectors(self, dimension: int) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, vectors) of every embedded window, for (re)building the FAISS index."""
+        rows = self.db.execute("SELECT id, vector FROM windows WHERE vector IS NOT NULL ORDER BY id").fetchall()
+        ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+        vectors = np.frombuffer(b"".join(row[1] for row in rows), dtype=np.float32).reshape(len(rows), dimension)
+        return ids, vectors
+
+    def windows(self, ids: Iterable[int]) -> dict[int, Window]:
+        ids = list(ids)
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self.db.execute(f"SELECT id, section_rowid, start, end FROM windows WHERE id IN ({marks})", ids)
+        return {row[0]: Window(*row) for row in rows}
+
+    def sentences(self, section_rowids: Iterable[int], dimension: int) -> dict[int, Sentences]:
+        """The embedded sentences of each section, in text order."""
+        rowids = list(section_rowids)
+        marks = ",".join("?" * len(rowids))
+        rows = self.db.execute(
+            f"SELECT section_rowid, start, end, vector FROM sentences WHERE section_rowid IN ({marks})"
+            " ORDER BY section_rowid, start",
+            rowids,
+        ).fetchall()
+        grouped: dict[int, list[tuple]] = {rowid: [] for rowid in rowids}
+        for row in rows:
+            grouped[row[0]].append(row)
+        result = {}
+        for rowid, items in grouped.items():
+            vectors = np.frombuffer(b"".join(item[3] for item in items), dtype=np.float16)
+            result[rowid] = Sentences(
+                [(item[1], item[2]) for item in items], vectors.reshape(len(items), dimension).astype(np.float32)
+            )
+        return result
+
+    def sections(self, rowids: Iterable[int]) -> dict[int, StoredSection]:
+        rowids = list(rowids)
+        if not rowids:
+            return {}
+        marks = ",".join("?" * len(rowids))
+        rows = self.db.execute(
+            "SELECT s.rowid, s.id, s.title, s.paragraphs, s.start, s.end, s.text,"
+            " c.doc_id, c.subject, c.date, c.origin, c.classification"
+            f" FROM sections s JOIN cables c ON c.doc_id = s.doc_id WHERE s.rowid IN ({marks})",
+            rowids,
+        )
+        return {row[0]: _stored_section(row) for row in rows}
+
+    def section_rowids_of(self, doc_id: str) -> list[int]:
+        rows = self.db.execute("SELECT rowid FROM sections WHERE doc_id = ? ORDER BY ord", (doc_id,))
+        return [row[0] for row in rows]
+
+    def cable(self, doc_id: str) -> Cable | None:
+        row = self.db.execute(
+            "SELECT doc_id, subject, date, released, origin, classification, tags, refs, source, body"
+            " FROM cables WHERE doc_id = ?",
+            (doc_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        sections = self.sections(self.section_rowids_of(doc_id))
+        ordered = tuple(sections[rowid].section for rowid in self.section_rowids_of(doc_id))
+        return Cable(
+            doc_id=row[0],
+            subject=row[1],
+            date=row[2],
+            released=row[3],
+            origin=row[4],
+            classification=row[5],
+            tags=tuple(json.loads(row[6])),
+            references=tuple(json.loads(row[7])),
+            source=row[8],
+            body=row[9],
+            sections=ordered,
+        )
+
+    def facets(self) -> dict[str, list[str]]:
+        distinct = lambda sql: [row[0] for row in self.db.execute(sql)]  # noqa: E731
+        return {
+            "origin": distinct("SELECT DISTINCT origin FROM cables WHERE origin != '' ORDER BY origin"),
+            "classification": distinct(
+                "SELECT DISTINCT classification FROM cables WHERE classification != '' ORDER BY classification"
+            ),
+            "tag": distinct("SELECT DISTINCT tag FROM cable_tags ORDER BY tag"),
+        }
+
+    def keyword_search(self, match: str, limit: int, allowed: set[int] | None) -> list[int]:
+        """Section rowids ranked by BM25 for an FTS5 MATCH expression, best first."""
+        if not match:
+            return []
+        try:
+            rows = self.db.execute(
+                "SELECT rowid FROM sections_fts WHERE sections_fts MATCH ?"
+                " ORDER BY bm25(sections_fts, 0.5, 2.0, 1.0) LIMIT ?",
+                (match, limit if allowed is None else limit * 20),
+            ).fetchall()
+        except sqlite3.OperationalError:
+            return []
+        ranked = [row[0] for row in rows]
+        if allowed is not None:
+            ranked = [rowid for rowid in ranked if rowid in allowed]
+        return ranked[:limit]
+
+    def document_frequency(self, term: str) -> int:
+        """How many sections contain `term` (after the FTS tokenizer's stemming)."""
+        phrase = '"' + term.replace('"', "") + '"'
+        try:
+            return self.db.execute("SELECT count(*) FROM sections_fts WHERE text MATCH ?", (phrase,)).fetchone()[0]
+        except sqlite3.OperationalError:
+            return 0
+
+    def filtered(self, conditions: list[str], params: list) -> tuple[set[int], np.ndarray]:
+        """(section rowids, window ids) of the cables that meet every SQL condition on table `c`."""
+        where = " AND ".join(conditions)
+        rows = self.db.execute(
+            "SELECT s.rowid, w.id FROM sections s JOIN cables c ON c.doc_id = s.doc_id"
+            f" LEFT JOIN windows w ON w.section_rowid = s.rowid WHERE {where}",
+            params,
+        ).fetchall()
+        window_ids = np.array([row[1] for row in rows if row[1] is not None], dtype=np.int64)
+        return {row[0] for row in rows}, window_ids
+
+    def known_values(self, column: str) -> set[str]:
+        if column == "tag":
+            return {row[0].lower() for row in self.db.execute("SELECT DISTINCT tag FROM cable_tags")}
+        return {row[0].lower() for row in self.db.execute(f"SELECT DISTINCT {FILTER_COLUMNS[column]} FROM cables")}
+
+
+def window_text(subject: str, title: str, passage: str) -> str:
+    """What the encoder reads for a window: the passage in its context (cable subject, section title)."""
+    context = ". ".join(part for part in (subject.strip(), title.strip()) if part)
+    return f"{context}.\n{passage}" if context else passage
+
+
+def _vector_table(name: str) -> str:
+    if name not in VECTOR_TYPES:
+        raise ValueError(f"no embedded table {name!r}")
+    return name
+
+
+def _stored_section(row: tuple) -> StoredSection:
+    rowid, id_, title, paragraphs, start, end, text, doc_id, subject, date, origin, classification = row
+    section = Section(id=id_, title=title, paragraphs=tuple(json.loads(paragraphs)), start=start, end=end, text=text)
+    return StoredSection(rowid, section, doc_id, subject, date, origin, classification)
+

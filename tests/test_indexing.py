@@ -1,0 +1,148 @@
+"""Building, updating and opening an index (fake "hashing" encoder: logic, not quality)."""
+
+import json
+import shutil
+
+import pytest
+
+import cableqa
+from cableqa.errors import CableQAError
+from cableqa.indexing import MANIFEST, open_index
+
+from conftest import FIXTURES, SEED_ID, SEEDS
+
+CABLES = FIXTURES / "cables"
+
+
+@pytest.fixture
+def sources(tmp_path):
+    """A private copy of the seed and two fixture cables, free to edit and delete."""
+    folder = tmp_path / "cables"
+    folder.mkdir()
+    shutil.copy(next(SEEDS.glob("*.txt")), folder / "seed.txt")
+    for name in ("07LAPAZ2400.html", "09OTTAWA64.html"):
+        shutil.copy(CABLES / name, folder / name)
+    return folder
+
+
+def build(sources, index, **options):
+    return cableqa.build([sources], index, model="hashing", **options)
+
+
+def test_build_stores_every_section_of_every_cable(sources, tmp_path):
+    report = build(sources, tmp_path / "index")
+    read = list(cableqa.read(sources))
+    assert report.cables == len(read) == 3
+    assert report.sections == sum(len(cable.sections) for cable in read)
+    assert report.vectors >= report.sections  # at least one window per section
+    index = open_index(tmp_path / "index")
+    for cable in read:
+        assert index.store.cable(cable.doc_id) == cable
+
+
+def test_unchanged_files_are_not_read_again(sources, tmp_path):
+    build(sources, tmp_path / "index")
+    generation = json.loads((tmp_path / "index" / MANIFEST).read_text())["generation"]
+    again = build(sources, tmp_path / "index")
+    assert (again.files_read, again.files_unchanged, again.vectors_embedded) == (0, 3, 0)
+    assert json.loads((tmp_path / "index" / MANIFEST).read_text())["generation"] == generation
+
+
+def test_a_changed_file_is_reembedded_and_a_deleted_one_dropped(sources, tmp_path):
+    index = tmp_path / "index"
+    first = build(sources, index)
+    seed = sources / "seed.txt"
+    seed.write_text(seed.read_text().replace("Dunkerque", "Saint-Nazaire"))
+    (sources / "09OTTAWA64.html").unlink()
+    second = build(sources, index)
+    assert (second.files_read, second.files_unchanged, second.files_removed) == (1, 1, 1)
+    assert second.cables == first.cables - 1
+    qa = cableqa.load(index)
+    assert qa.cable("09OTTAWA64") is None
+    assert "Saint-Nazaire" in qa.cable(SEED_ID).body
+    assert "Dunkerque" not in qa.cable(SEED_ID).body
+
+
+def test_new_sources_add_to_the_roots_already_indexed(sources, tmp_path):
+    index = tmp_path / "index"
+    build(sources, index)
+    extra = tmp_path / "more"
+    extra.mkdir()
+    shutil.copy(CABLES / "09PARIS119.html", extra)
+    report = build(extra, index)
+    assert report.cables == 4 and report.files_read == 1
+
+
+def test_a_build_that_dies_leaves_the_old_index_working(sources, tmp_path, monkeypatch):
+    index = tmp_path / "index"
+    build(sources, index)
+    qa = cableqa.load(index)
+    (sources / "seed.txt").write_text((sources / "seed.txt").read_text() + "\nA new closing line.\n")
+
+    def die(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("cableqa.indexing._embed_missing", die)
+    with pytest.raises(KeyboardInterrupt):
+        build(sources, index)
+    assert not list(index.glob("*.partial"))
+    assert qa.ask("heroin seized at Dunkerque").hits
+    assert cableqa.load(index).ask("heroin seized at Dunkerque").hits[0].doc_id == SEED_ID
+
+
+def test_a_reader_keeps_its_index_while_a_new_one_replaces_it(sources, tmp_path):
+    index = tmp_path / "index"
+    build(sources, index)
+    reader = cableqa.load(index)
+    (sources / "09OTTAWA64.html").unlink()
+    build(sources, index)
+    assert reader.cable("09OTTAWA64") is not None  # still the generation it opened
+    assert cableqa.load(index).cable("09OTTAWA64") is None
+
+
+def test_an_index_of_another_model_is_refused_with_the_way_out(sources, tmp_path):
+    index = tmp_path / "index"
+    build(sources, index)
+    with pytest.raises(CableQAError, match="--rebuild"):
+        cableqa.build([sources], index, model="hashing:64")
+    with pytest.raises(CableQAError, match="--rebuild"):
+        cableqa.load(index, model="hashing:64")
+    assert cableqa.build([sources], index, model="hashing:64", rebuild=True).vectors > 0
+
+
+def test_an_index_of_another_chunker_version_is_refused(sources, tmp_path):
+    index = tmp_path / "index"
+    build(sources, index)
+    manifest = json.loads((index / MANIFEST).read_text())
+    manifest["chunker"] = "0"
+    (index / MANIFEST).write_text(json.dumps(manifest))
+    with pytest.raises(CableQAError, match="index --rebuild"):
+        cableqa.load(index)
+
+
+@pytest.mark.parametrize("damage", ["manifest", "database", "vectors"])
+def test_a_damaged_index_is_a_clear_error(sources, tmp_path, damage):
+    index = tmp_path / "index"
+    build(sources, index)
+    generation = index / json.loads((index / MANIFEST).read_text())["generation"]
+    target = {"manifest": index / MANIFEST, "database": generation / "cables.sqlite", "vectors": generation / "vectors.faiss"}
+    target[damage].write_bytes(b"this is not an index")
+    with pytest.raises(CableQAError):
+        cableqa.load(index, build_missing=False)
+
+
+def test_the_index_holds_no_pickles(sources, tmp_path):
+    build(sources, tmp_path / "index")
+    for path in (tmp_path / "index").rglob("*"):
+        if path.is_file():
+            head = path.read_bytes()[:16]
+            assert not head.startswith(b"\x80"), f"{path.name} looks like a pickle"
+            assert head.startswith((b"{", b"SQLite format 3", b"IxM", b"IwFl", b"IbFl")), path.name
+
+
+def test_a_missing_index_is_built_from_seeds_when_asked(tmp_path, monkeypatch):
+    monkeypatch.chdir(SEEDS.parent)
+    qa = cableqa.load(tmp_path / "fresh", model="hashing")
+    assert qa.info().cables == 1
+    with pytest.raises(CableQAError, match="not a cableqa index"):
+        cableqa.load(tmp_path / "absent", build_missing=False)

@@ -1,0 +1,31 @@
+import re
+
+from cableqa.indexing import window_spans
+
+
+def _pieces(text):
+    return [(m.start(), m.end()) for m in re.finditer(r"\w+|[^\w\s]", text)]
+
+
+def test_a_short_section_is_one_window():
+    text = "One sentence. Another one."
+    assert window_spans(text, _pieces(text), 256) == [(0, len(text))]
+
+
+def test_long_section_windows_cover_all_of_it_within_budget_and_overlap():
+    text = " ".join(f"Sentence number {i} says something about topic {i}." for i in range(200))
+    pieces = _pieces(text)
+    spans = window_spans(text, pieces, 100)
+    assert spans[0][0] == 0 and spans[-1][1] == len(text)
+    for (start, end), (next_start, _) in zip(spans, spans[1:]):
+        assert next_start < end, "consecutive windows overlap"
+    for start, end in spans:
+        assert sum(1 for s, e in pieces if s >= start and e <= end) <= 100
+    # windows end at sentence ends when they can
+    assert all(text[end - 1] == "." for _, end in spans)
+
+
+def test_the_last_words_of_a_long_section_are_embedded():
+    text = "Filler words go here. " * 300 + "The secret is saffron."
+    spans = window_spans(text, _pieces(text), 200)
+    assert "saffron" in text[spans[-1][0] : spans[-1][1]]
