@@ -11,7 +11,7 @@ transmission noise that telegraph and archive processing left inside the body
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
@@ -95,7 +95,6 @@ class Header:
     banner_post: str = ""  # post code from the classification banner, e.g. "BUENOSAIRES"
     banner_number: int | None = None
     fm_post: str = ""  # e.g. "Embassy Paris" from `FM AMEMBASSY PARIS`
-    extra: dict = field(default_factory=dict)
 
     @property
     def year(self) -> str | None:
