@@ -164,9 +164,6 @@ class CableQAApp(App[None]):
     async def _answer(self, turn: Turn, future: Future[Any]) -> None:
         try:
             answer = await self._result(future)
-        except asyncio.CancelledError:
-            turn.show_note("Cancelled.", "cancelled")
-            raise
         except Exception as error:
             turn.show_note(_message(error), "error")
         else:
@@ -195,7 +192,11 @@ class CableQAApp(App[None]):
 
     def action_cancel_search(self) -> None:
         """Esc: stop waiting for the pending questions; a search already running is ignored."""
+        for turn in self.query(Turn):
+            if turn.pending:
+                turn.show_note("Cancelled.", "cancelled")
         self.workers.cancel_group(self, "ask")
+        self.refresh_bindings()
 
     # The selected hit: read, copy
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
@@ -38,14 +40,10 @@ class StatusBar(Horizontal):
         amount = f"{done:,}/{total:,}" if total else f"{done:,}"
         self.loading(f"Building the index: {what} {amount}")
 
-    def ready(self, info: object) -> None:
-        """Show an `IndexInfo` (cables, sections, model)."""
+    def ready(self, info: Any) -> None:
+        """Show what `Assistant.info()` says: cables, sections, model."""
         self.set_class(False, "-loading")
-        parts = [
-            _count(getattr(info, "cables", 0), "cable"),
-            _count(getattr(info, "sections", 0), "section"),
-            f"model {getattr(info, 'model', '?')}",
-        ]
+        parts = [_count(info.cables, "cable"), _count(info.sections, "section"), f"model {info.model}"]
         self._set("#status-index", literal(" · ".join(parts)))
 
     def failed(self, message: str) -> None:
