@@ -3,7 +3,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from cableqa.cli import main, paragraph_range
+import pytest
+
+from cableqa.cli import main
+from cableqa.types import paragraph_range
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "seeds" / "000_6d31f5b53f31c7b7.txt"
@@ -51,9 +54,12 @@ def test_a_missing_path_is_a_one_line_error_with_status_2(capsys):
     assert capsys.readouterr().err == "cableqa: error: no/such/cable.txt: no such file or folder\n"
 
 
-def test_no_subcommand_prints_help(capsys):
-    assert main([]) == 0
-    assert "show" in capsys.readouterr().out
+def test_help_lists_the_commands(capsys):
+    with pytest.raises(SystemExit) as exit:
+        main(["--help"])
+    assert exit.value.code == 0
+    out = capsys.readouterr().out
+    assert all(command in out for command in ("ask", "index", "show", "info", "eval"))
 
 
 def test_paragraph_ranges():

@@ -17,7 +17,7 @@ from cableqa.indexing import OpenIndex, Progress, build, open_index
 from cableqa.search import Filters, idf, reference_id, retrieve
 from cableqa.store import StoredSection
 from cableqa.terms import query_terms
-from cableqa.types import Answer, Cable, Hit
+from cableqa.types import Answer, Cable, Hit, paragraph_range
 
 # An answer is confident when its best sentence is close in meaning to the question,
 # or shares enough of its rarer words and is reasonably close. Tuned on the dev sets
@@ -107,18 +107,7 @@ class Assistant:
         return self.index.store.cable(doc_id.strip().upper())
 
     def info(self) -> IndexInfo:
-        manifest = self.index.manifest
-        counts = self.index.store.counts()
-        return IndexInfo(
-            index_dir=str(self.index.directory),
-            cables=counts["cables"],
-            sections=counts["sections"],
-            vectors=counts["vectors"],
-            model=manifest.model,
-            dimension=manifest.dimension,
-            built_at=manifest.built_at,
-            size_bytes=self.index.size_bytes(),
-        )
+        return describe(self.index)
 
     def facets(self) -> dict[str, list[str]]:
         """The filter values present in the index."""
@@ -149,6 +138,21 @@ class Assistant:
         for rank, rowid in enumerate(store.section_rowids_of(doc_id), start=1):
             hits.append(_hit(rank, sections[rowid], excerpts.opening(sections[rowid].section.text), 1.0))
         return tuple(hits)
+
+
+def describe(index: OpenIndex) -> IndexInfo:
+    """What an open index holds (needs no model)."""
+    counts = index.store.counts()
+    return IndexInfo(
+        index_dir=str(index.directory),
+        cables=counts["cables"],
+        sections=counts["sections"],
+        vectors=counts["vectors"],
+        model=index.manifest.model,
+        dimension=index.manifest.dimension,
+        built_at=index.manifest.built_at,
+        size_bytes=index.size_bytes(),
+    )
 
 
 def _final_score(fused: float, excerpt: excerpts.Excerpt) -> float:
@@ -186,10 +190,6 @@ def _hit(rank: int, stored: StoredSection, excerpt: excerpts.Excerpt, score: flo
 
 def citation(stored: StoredSection) -> str:
     """"07PARIS4695 ¶2 · III. Country Actions … › Law Enforcement Efforts · 2007-12-13 · Embassy Paris · UNCLASSIFIED"."""
-    paragraphs = stored.section.paragraphs
-    where = stored.doc_id
-    if paragraphs:
-        first, last = min(paragraphs), max(paragraphs)
-        where += f" ¶{first}" if first == last else f" ¶{first}–{last}"
+    where = f"{stored.doc_id} {paragraph_range(stored.section.paragraphs)}".strip()
     parts = [where, stored.section.title, (stored.date or "")[:10], stored.origin, stored.classification]
     return " · ".join(part for part in parts if part)

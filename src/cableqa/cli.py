@@ -1,14 +1,16 @@
 """The `cableqa` command: argument parsing and printing only; the work is the library's.
 
 Each subcommand is a pair of functions: `add_<name>(subparsers)` declares it and
-points `run` at `run_<name>(args) -> int`. `cableqa` with no subcommand will open
-the TUI; for now it prints help.
+points `run` at `run_<name>(args) -> int`. `cableqa` with no subcommand opens the
+TUI. Heavy modules (the model, FAISS, Textual, Rich) are imported by the commands
+that use them, so `--help` and `show PATH` start at once.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 from collections.abc import Callable
@@ -16,22 +18,24 @@ from pathlib import Path
 
 import cableqa
 from cableqa.errors import CableQAError
-from cableqa.types import Cable, Section
+from cableqa.types import Cable, Section, paragraph_range
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return 0
     try:
+        if args.command is None:
+            return run_tui(args)
         return args.run(args)
     except CableQAError as error:
         print(f"cableqa: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `cableqa show ... | head`: the reader left, which is no error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Ask questions of US diplomatic cables; get the cables' own words back, cited.",
     )
     parser.add_argument("--version", action="version", version=f"cableqa {cableqa.__version__}")
+    add_index_options(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for add_command in COMMANDS:
         add_command(subparsers)
@@ -54,15 +59,21 @@ def add_show(subparsers: argparse._SubParsersAction) -> None:
         "show",
         help="print a cable's metadata and sections",
         description="Read cables from a file or folder (any supported format) and print "
-        "their metadata and sections. Needs no index and no model.",
+        "their metadata and sections. Needs no model. Given a reference ID (07PARIS4695) "
+        "instead of a path, prints that cable from the index.",
     )
-    show.add_argument("path", metavar="PATH", help="a cable file, a cables.csv dump or a folder")
+    show.add_argument(
+        "path", metavar="PATH", help="a cable file, a cables.csv dump or a folder; or the reference ID of an indexed cable"
+    )
     show.add_argument("--json", action="store_true", help="print JSON (an object per cable; a list for several)")
+    add_index_options(show, model=False)
     show.set_defaults(run=run_show)
 
 
 def run_show(args: argparse.Namespace) -> int:
     path = Path(args.path)
+    if not path.exists() and reference_id(args.path):
+        return _show_indexed(reference_id(args.path), args)
     skipped = 0
 
     def warn(source: str, reason: str) -> None:
@@ -105,19 +116,321 @@ def format_cable(cable: Cable, width: int = 100) -> str:
     return "\n".join(lines)
 
 
-def paragraph_range(numbers: tuple[int, ...]) -> str:
-    """`(1, 2, 3)` -> `¶1-3`, `(2,)` -> `¶2`, `(1, 4)` -> `¶1,4`, `()` -> ``."""
-    if not numbers:
-        return ""
-    if len(numbers) > 1 and list(numbers) == list(range(numbers[0], numbers[-1] + 1)):
-        return f"¶{numbers[0]}-{numbers[-1]}"
-    return "¶" + ",".join(map(str, numbers))
-
-
 def _first_words(section: Section, room: int) -> str:
     text = " ".join(section.text.split())
     room = max(room, 20)
     return text if len(text) <= room else text[: room - 1].rsplit(" ", 1)[0] + "…"
 
 
-COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (add_show,)
+def _show_indexed(doc_id: str, args: argparse.Namespace) -> int:
+    from cableqa.indexing import open_index
+
+    cable = open_index(args.index or DEFAULT_INDEX).store.cable(doc_id)
+    if cable is None:
+        raise CableQAError(f"{doc_id} is not in the index {args.index or DEFAULT_INDEX}")
+    if args.json:
+        print(json.dumps(cable.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(format_cable(cable, shutil.get_terminal_size((100, 24)).columns))
+    return 0
+
+
+# --- index options, shared by the TUI and the commands that read an index -------------------
+
+DEFAULT_INDEX = "index"
+
+
+def add_index_options(parser: argparse.ArgumentParser, *, model: bool = True) -> None:
+    parser.add_argument(
+        "--index",
+        metavar="DIR",
+        help=f"the index folder (default: {DEFAULT_INDEX}/, built from seeds/ on first use)",
+    )
+    if model:
+        parser.add_argument(
+            "--model",
+            metavar="NAME_OR_PATH",
+            help="a sentence-transformers model (default: the bundled all-MiniLM-L6-v2, or the index's own)",
+        )
+
+
+def load_assistant(args: argparse.Namespace):
+    """The Assistant over --index; the default index is built from seeds/ when missing, with progress."""
+    from cableqa.assistant import load
+
+    if args.index is not None:
+        return load(args.index, model=args.model, build_missing=False)
+    if not (Path(DEFAULT_INDEX) / "manifest.json").exists():
+        print(f"cableqa: no index in {DEFAULT_INDEX}/ yet; building it from seeds/", file=sys.stderr)
+        with BuildProgress() as progress:
+            return load(DEFAULT_INDEX, model=args.model, progress=progress)
+    return load(DEFAULT_INDEX, model=args.model)
+
+
+class BuildProgress:
+    """A Rich progress display fed by the (stage, done, total) callback of `cableqa.build`.
+
+    It appears on the first report, so a build that fails before any work prints only its error.
+    """
+
+    LABELS = {"read": "reading cables", "embed": "embedding", "write": "writing index"}
+
+    def __init__(self) -> None:
+        self._progress = None
+        self._tasks: dict[str, int] = {}
+
+    def __enter__(self) -> BuildProgress:
+        return self
+
+    def __call__(self, stage: str, done: int, total: int | None) -> None:
+        if self._progress is None:
+            self._progress = self._start()
+        if stage not in self._tasks:
+            self._tasks[stage] = self._progress.add_task(self.LABELS.get(stage, stage), total=total, rate="")
+        task_id = self._tasks[stage]
+        if stage == "write":
+            total = done = 1
+        self._progress.update(task_id, completed=done, total=total)
+        speed = self._progress.tasks[task_id].speed
+        self._progress.update(task_id, rate=f"{speed:,.1f}/s" if speed else "")
+
+    def __exit__(self, *exc_info) -> None:
+        if self._progress is not None:
+            self._progress.__exit__(*exc_info)
+
+    @staticmethod
+    def _start():
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        progress = Progress(
+            TextColumn("{task.description:<15}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]:>10}"),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+        )
+        progress.__enter__()
+        return progress
+
+
+# --- the TUI ----------------------------------------------------------------------------------
+
+
+def run_tui(args: argparse.Namespace) -> int:
+    from cableqa.tui import run
+
+    if args.index is not None and not (Path(args.index) / "manifest.json").exists():
+        raise CableQAError(f"{args.index} is not a cableqa index; build one with `cableqa index --index {args.index}`")
+    run(args.index or DEFAULT_INDEX, model=args.model)
+    return 0
+
+
+# --- index ------------------------------------------------------------------------------------
+
+
+def add_index(subparsers: argparse._SubParsersAction) -> None:
+    index = subparsers.add_parser(
+        "index",
+        help="build or update the index",
+        description="Build the index, or bring it up to date: only files whose content changed are "
+        "read and embedded again, and cables whose files are gone are dropped. PATHs add to the "
+        "folders the index already covers (a new index defaults to seeds/).",
+    )
+    index.add_argument("paths", nargs="*", metavar="PATH", help="cable files or folders to index")
+    index.add_argument("--rebuild", action="store_true", help="start over (e.g. after changing model)")
+    add_index_options(index)
+    index.set_defaults(run=run_index)
+
+
+def run_index(args: argparse.Namespace) -> int:
+    from cableqa.indexing import build
+
+    def warn(source: str, reason: str) -> None:
+        print(f"cableqa: warning: skipped {source}: {reason}", file=sys.stderr)
+
+    with BuildProgress() as progress:
+        report = build(
+            args.paths, args.index or DEFAULT_INDEX, model=args.model, rebuild=args.rebuild, progress=progress, on_skip=warn
+        )
+    state = "updated" if report.changed else "already up to date"
+    print(
+        f"{report.index_dir}: {state}: {report.cables} cables, {report.sections} sections, {report.vectors} windows"
+        f" ({report.files_read} files read, {report.files_unchanged} unchanged, {report.files_removed} removed,"
+        f" {len(report.skipped)} skipped; {report.vectors_embedded} vectors embedded in {report.seconds:.1f} s)"
+    )
+    return 0
+
+
+# --- ask --------------------------------------------------------------------------------------
+
+
+def add_ask(subparsers: argparse._SubParsersAction) -> None:
+    ask = subparsers.add_parser(
+        "ask",
+        help="answer a question with cited excerpts",
+        description="Print the passage that best answers QUESTION, cited (cable ID, paragraph, section, "
+        "date, origin, classification), and the next best below it.",
+    )
+    ask.add_argument("question", metavar="QUESTION")
+    ask.add_argument("-k", type=int, default=5, metavar="N", help="how many passages (default 5)")
+    ask.add_argument("--json", action="store_true", help="print the answer as JSON")
+    add_filter_options(ask)
+    add_index_options(ask)
+    ask.set_defaults(run=run_ask)
+
+
+def add_filter_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--origin", metavar="POST", help='only cables from this post ("Embassy Paris")')
+    parser.add_argument("--since", metavar="YYYY-MM-DD", help="only cables dated on or after this day")
+    parser.add_argument("--until", metavar="YYYY-MM-DD", help="only cables dated on or before this day")
+    parser.add_argument("--classification", metavar="LEVEL", help='only cables of this classification ("SECRET")')
+    parser.add_argument("--tag", metavar="TAG", help='only cables with this TAGS entry ("PREL")')
+    parser.add_argument("--doc-id", metavar="REFERENCE_ID", help="only this cable")
+
+
+def run_ask(args: argparse.Namespace) -> int:
+    if not args.question.strip():
+        raise CableQAError("the question is empty")
+    answer = load_assistant(args).ask(
+        args.question,
+        k=args.k,
+        origin=args.origin,
+        since=args.since,
+        until=args.until,
+        classification=args.classification,
+        tag=args.tag,
+        doc_id=args.doc_id,
+    )
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print_answer(answer)
+    return 0
+
+
+def print_answer(answer) -> None:
+    """The top excerpt, highlighted, over its aligned citation; the other hits below it, one line each."""
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(highlight=False, soft_wrap=True)
+    if not answer.hits:
+        console.print("Nothing in the index matches this question.")
+        return
+    if not answer.confident:
+        console.print(Text("Nothing in the indexed cables answers this question confidently. Nearest passages:", style="bold yellow"))
+    top = answer.hits[0]
+    console.print(Text("“", style="dim") + excerpt_text(top) + Text("”", style="dim"))
+    console.print()
+    fields = [
+        ("cable", top.doc_id),
+        ("paragraph", paragraph_range(top.paragraphs)),
+        ("section", top.section),
+        ("subject", top.subject),
+        ("date", (top.date or "")[:10]),
+        ("origin", top.origin),
+        ("class", top.classification),
+        ("score", f"{top.score:.3f}"),
+    ]
+    for name, value in fields:
+        if value:
+            console.print(Text(f"  {name:<11}", style="dim") + Text(value))
+    if len(answer.hits) > 1:
+        console.print()
+        console.print(Text("Also:", style="bold"))
+    for hit in answer.hits[1:]:
+        where = f"{hit.doc_id} {paragraph_range(hit.paragraphs)}".strip()
+        console.print(Text(f"  {hit.rank}. {where:<22}", style="cyan") + Text(hit.section or "", style="dim"))
+        console.print(Text("     ") + excerpt_text(hit, limit=160))
+    console.print(Text(f"\n{answer.seconds * 1000:.0f} ms", style="dim"))
+
+
+def excerpt_text(hit, limit: int | None = None):
+    """The excerpt as Rich text (never markup: cable text is shown literally), question terms in bold."""
+    from rich.text import Text
+
+    text = Text(" ".join(hit.excerpt.split(" ")).replace("\n", " "))
+    for start, end in hit.highlights:
+        text.stylize("bold yellow", start, end)
+    if limit is not None and len(text) > limit:
+        text.truncate(limit - 1)
+        text.append("…")
+    return text
+
+
+# --- info -------------------------------------------------------------------------------------
+
+
+def add_info(subparsers: argparse._SubParsersAction) -> None:
+    info = subparsers.add_parser("info", help="what the index holds", description="Print what is indexed.")
+    info.add_argument("--json", action="store_true", help="print JSON")
+    add_index_options(info, model=False)
+    info.set_defaults(run=run_info)
+
+
+def run_info(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from cableqa.assistant import describe
+    from cableqa.indexing import open_index
+
+    info = describe(open_index(args.index or DEFAULT_INDEX))
+    if args.json:
+        print(json.dumps(asdict(info), indent=2))
+        return 0
+    rows = [
+        ("index", info.index_dir),
+        ("cables", f"{info.cables:,}"),
+        ("sections", f"{info.sections:,}"),
+        ("vectors", f"{info.vectors:,}"),
+        ("model", f"{info.model} ({info.dimension} dimensions)"),
+        ("size", f"{info.size_bytes / 1e6:,.1f} MB"),
+        ("built", info.built_at),
+    ]
+    print("\n".join(f"{name:<10}{value}" for name, value in rows))
+    return 0
+
+
+# --- eval -------------------------------------------------------------------------------------
+
+
+def add_eval(subparsers: argparse._SubParsersAction) -> None:
+    evaluate = subparsers.add_parser(
+        "eval",
+        help="score the index on question sets",
+        description="For each JSON-lines question set: hit@1/3/5 (an answer span in the section of a top "
+        "hit), excerpt@1 (in the top excerpt), MRR, and abstention on questions whose `answers` is empty.",
+    )
+    evaluate.add_argument("files", nargs="+", metavar="FILE.jsonl")
+    evaluate.add_argument("--json", action="store_true", help="print JSON")
+    add_index_options(evaluate)
+    evaluate.set_defaults(run=run_eval)
+
+
+def run_eval(args: argparse.Namespace) -> int:
+    from cableqa.evaluate import evaluate, read_questions
+
+    question_sets = [(name, read_questions(name)) for name in args.files]
+    assistant = load_assistant(args)
+    reports = [evaluate(assistant.ask, questions, name=name) for name, questions in question_sets]
+    if args.json:
+        print(json.dumps({report.name: report.metrics() for report in reports}, indent=2))
+        return 0
+    for report in reports:
+        print(report.name)
+        for metric, value in report.metrics().items():
+            print(f"  {metric:<23}{'—' if value is None else value}")
+        if report.misses:
+            print(f"  {'missed':<23}{', '.join(report.misses)}")
+    return 0
+
+
+def reference_id(text: str) -> str | None:
+    from cableqa.search import reference_id as parse
+
+    return parse(text)
+
+
+COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (add_ask, add_index, add_show, add_info, add_eval)

@@ -111,3 +111,12 @@ class Answer:
             "confident": self.confident,
             "hits": [hit.to_dict() for hit in self.hits],
         }
+
+
+def paragraph_range(numbers: tuple[int, ...]) -> str:
+    """`(1, 2, 3)` -> `¶1-3`, `(2,)` -> `¶2`, `(1, 4)` -> `¶1,4`, `()` -> ``."""
+    if not numbers:
+        return ""
+    if len(numbers) > 1 and list(numbers) == list(range(numbers[0], numbers[-1] + 1)):
+        return f"¶{numbers[0]}-{numbers[-1]}"
+    return "¶" + ",".join(map(str, numbers))

@@ -1,0 +1,102 @@
+"""The Python API contract of `ask`, over the fake "hashing" encoder (fast; quality is tested elsewhere)."""
+
+import re
+
+import pytest
+
+import cableqa
+from cableqa.errors import CableQAError
+from cableqa.terms import find_terms, query_terms
+
+from conftest import FIXTURES, SEED_ID, SEEDS
+
+QUESTION = "How much heroin was seized at Dunkerque?"
+
+
+@pytest.fixture(scope="module")
+def qa(tmp_path_factory):
+    index = tmp_path_factory.mktemp("api") / "index"
+    cableqa.build([SEEDS, FIXTURES / "cables"], index, model="hashing")
+    return cableqa.load(index, build_missing=False)
+
+
+def test_hits_are_ranked_cited_excerpts_of_their_sections(qa):
+    answer = qa.ask(QUESTION, k=5)
+    assert [hit.rank for hit in answer.hits] == [1, 2, 3, 4, 5]
+    assert [hit.score for hit in answer.hits] == sorted((hit.score for hit in answer.hits), reverse=True)
+    for hit in answer.hits:
+        assert hit.text[hit.excerpt_start : hit.excerpt_end] == hit.excerpt
+        assert 0 < len(hit.excerpt.split()) <= 80
+        assert hit.citation.startswith(hit.doc_id)
+        cable = qa.cable(hit.doc_id)
+        section = next(s for s in cable.sections if s.id == hit.section_id)
+        assert section.text == hit.text and section.title == hit.section
+        assert cable.body[section.start : section.end] == hit.text
+
+
+def test_highlights_are_the_question_terms_in_the_excerpt(qa):
+    hit = qa.ask(QUESTION).hits[0]
+    assert hit.highlights, "the top excerpt should contain a question term"
+    terms = query_terms(QUESTION)
+    for start, end in hit.highlights:
+        word = hit.excerpt[start:end]
+        assert find_terms(word, terms), f"{word!r} is not a question term"
+
+
+def test_the_answer_json_has_the_documented_keys(qa):
+    data = qa.ask(QUESTION, k=2).to_dict()
+    assert set(data) == {"question", "confident", "hits"}
+    assert {"rank", "doc_id", "section", "paragraphs", "score", "citation", "excerpt", "highlights", "text"} <= set(
+        data["hits"][0]
+    )
+    assert isinstance(data["hits"][0]["paragraphs"], list) and isinstance(data["hits"][0]["highlights"], list)
+
+
+def test_filters_apply_before_ranking(qa):
+    paris = qa.ask(QUESTION, k=10, origin="embassy paris")
+    assert paris.hits and {hit.origin for hit in paris.hits} == {"Embassy Paris"}
+    others = qa.ask(QUESTION, k=10, doc_id="07LAPAZ2400")
+    assert others.hits and {hit.doc_id for hit in others.hits} == {"07LAPAZ2400"}
+    recent = qa.ask(QUESTION, k=20, since="2009-01-01")
+    assert recent.hits and all(hit.date >= "2009-01-01" for hit in recent.hits)
+    early = qa.ask(QUESTION, k=20, until="1990-12-31")
+    assert early.hits and all(hit.date < "1991" for hit in early.hits)
+    tagged = qa.ask(QUESTION, k=20, tag="PREL")
+    assert tagged.hits and all("PREL" in qa.cable(hit.doc_id).tags for hit in tagged.hits)
+
+
+def test_a_filter_nothing_has_is_an_error_not_an_empty_answer(qa):
+    with pytest.raises(CableQAError, match="origin 'Embassy Atlantis'"):
+        qa.ask(QUESTION, origin="Embassy Atlantis")
+    with pytest.raises(CableQAError, match="YYYY-MM-DD"):
+        qa.ask(QUESTION, since="last year")
+    with pytest.raises(CableQAError, match="after"):
+        qa.ask(QUESTION, since="2009-01-01", until="2008-01-01")
+
+
+@pytest.mark.parametrize("question", ["", "   \n"])
+def test_an_empty_question_is_refused(qa, question):
+    with pytest.raises(CableQAError, match="empty"):
+        qa.ask(question)
+
+
+def test_a_reference_id_opens_that_cable(qa):
+    answer = qa.ask(" 07paris4695 ")
+    cable = qa.cable(SEED_ID)
+    assert answer.confident
+    assert [hit.section_id for hit in answer.hits] == [section.id for section in cable.sections]
+
+
+def test_citation_names_cable_paragraphs_section_date_origin(qa):
+    hit = next(hit for hit in qa.ask(QUESTION, k=10).hits if hit.doc_id == SEED_ID and hit.section)
+    assert re.match(rf"{SEED_ID} ¶\d+", hit.citation)
+    for part in (hit.section, "2007-12-13", "Embassy Paris"):
+        assert part in hit.citation
+
+
+def test_facets_and_info_describe_the_index(qa):
+    facets = qa.facets()
+    assert "Embassy Paris" in facets["origin"] and "PREL" in facets["tag"]
+    info = qa.info()
+    assert info.cables == len(list(cableqa.read(FIXTURES / "cables"))) + 1
+    assert info.model == "hashing:384" and info.size_bytes > 0

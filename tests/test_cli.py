@@ -1,0 +1,126 @@
+"""The CLI contract: ask/index/info/eval/show-by-ID and the TUI entry, with one-line errors."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+import cableqa
+from cableqa.cli import main
+
+from conftest import FIXTURES, SEED_ID, SEEDS
+
+QUESTION = "How much heroin was seized at Dunkerque?"
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("cli") / "index"
+    cableqa.build([SEEDS], directory, model="hashing")
+    return directory
+
+
+def test_ask_json_is_the_documented_contract(index, capsys):
+    assert main(["ask", QUESTION, "--index", str(index), "--json", "-k", "3"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["question"] == QUESTION and isinstance(data["confident"], bool)
+    assert [hit["rank"] for hit in data["hits"]] == [1, 2, 3]
+    top = data["hits"][0]
+    assert top["doc_id"] == SEED_ID and top["excerpt"] in top["text"]
+    for start, end in top["highlights"]:
+        assert 0 <= start < end <= len(top["excerpt"])
+
+
+def test_ask_prints_the_excerpt_over_an_aligned_citation(index, capsys):
+    assert main(["ask", QUESTION, "--index", str(index), "-k", "2"]) == 0
+    out = capsys.readouterr().out
+    hit = cableqa.load(index).ask(QUESTION, k=1).hits[0]
+    assert hit.excerpt.split()[0] in out
+    assert f"  cable      {SEED_ID}" in out and "  origin     Embassy Paris" in out
+    assert "Also:" in out and "2. " in out
+
+
+def test_info_reports_counts_and_model(index, capsys):
+    assert main(["info", "--index", str(index), "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["cables"] == 1 and info["sections"] > 5 and info["model"] == "hashing:384"
+
+
+def test_show_prints_an_indexed_cable_by_reference_id(index, capsys):
+    assert main(["show", SEED_ID.lower(), "--index", str(index), "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    read = next(cableqa.read(SEEDS)).to_dict()
+    assert shown == read
+
+
+def test_index_reports_what_it_did(tmp_path, capsys):
+    target = tmp_path / "index"
+    assert main(["index", str(SEEDS), str(FIXTURES / "bad"), "--index", str(target), "--model", "hashing"]) == 0
+    captured = capsys.readouterr()
+    assert ": updated: " in captured.out
+    assert "cableqa: warning: skipped" in captured.err and "empty.txt" in captured.err
+    assert cableqa.load(target).cable(SEED_ID) is not None
+    assert main(["index", "--index", str(target)]) == 0
+    assert "already up to date" in capsys.readouterr().out
+
+
+def test_eval_scores_a_question_set(index, tmp_path, capsys):
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(
+        json.dumps({"id": "a", "question": QUESTION, "answers": ["356 kg of heroin"]}) + "\n"
+        + json.dumps({"id": "b", "question": "Who won the 1998 World Cup?", "answers": []}) + "\n"
+    )
+    assert main(["eval", str(questions), "--index", str(index), "--json"]) == 0
+    metrics = json.loads(capsys.readouterr().out)[str(questions)]
+    assert metrics["questions"] == 2 and metrics["hit@5"] == 1.0
+    assert metrics["abstention"] in (0.0, 1.0)
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["ask", "   "], "the question is empty"),
+        (["ask", QUESTION, "--index", "no/such/index"], "not a cableqa index"),
+        (["ask", QUESTION, "--origin", "Embassy Atlantis"], "origin 'Embassy Atlantis'"),
+        (["ask", QUESTION, "--since", "yesterday"], "YYYY-MM-DD"),
+        (["show", "99NOWHERE1"], "not in the index"),
+        (["info", "--index", "no/such/index"], "does not exist"),
+        (["eval", "no/such/questions.jsonl"], "cannot read question set"),
+        (["index", "no/such/cables"], "does not exist"),
+    ],
+)
+def test_bad_input_is_one_line_on_stderr_and_status_2(index, argv, message, monkeypatch, capsys, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    if "--index" not in argv and argv[0] in ("ask", "show"):
+        argv = [*argv, "--index", str(index)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("cableqa: error: ") and message in err and err.count("\n") == 1
+
+
+def test_a_corrupt_index_is_a_one_line_error(tmp_path, capsys):
+    broken = tmp_path / "index"
+    cableqa.build([SEEDS], broken, model="hashing")
+    (broken / "manifest.json").write_text("{ not json")
+    assert main(["ask", QUESTION, "--index", str(broken)]) == 2
+    assert "cableqa: error:" in capsys.readouterr().err
+
+
+def test_no_subcommand_opens_the_tui_over_the_index(index, monkeypatch):
+    opened = []
+    monkeypatch.setattr("cableqa.tui.run", lambda index_dir, model=None: opened.append((index_dir, model)))
+    assert main(["--index", str(index)]) == 0
+    assert main([]) == 0
+    assert opened == [(str(index), None), ("index", None)]
+
+
+def test_help_starts_without_heavy_imports():
+    script = (
+        "import sys\nfrom cableqa.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('torch', 'sentence_transformers', 'faiss', 'onnxruntime', 'textual', 'numpy')"
+        " if m in sys.modules), file=sys.stderr)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stderr.strip().endswith("[]")
