@@ -146,3 +146,10 @@ def test_a_missing_index_is_built_from_seeds_when_asked(tmp_path, monkeypatch):
     assert qa.info().cables == 1
     with pytest.raises(CableQAError, match="not a cableqa index"):
         cableqa.load(tmp_path / "absent", build_missing=False)
+
+
+def test_rebuild_starts_over_on_the_same_folders(sources, tmp_path):
+    index = tmp_path / "index"
+    build(sources, index)
+    report = cableqa.build(None, index, model="hashing", rebuild=True)
+    assert (report.files_read, report.files_unchanged, report.cables) == (3, 0, 3)

@@ -179,7 +179,8 @@ def build(
 
     Only files whose content changed since the last build are read and embedded
     again; cables whose files are gone are dropped. `sources` adds to the roots the
-    index already has (default for a new index: `seeds/`). `rebuild` starts over.
+    index already has (default for a new index: `seeds/`). `rebuild` reads and
+    embeds every file under those roots again, with `model` or the default model.
     """
     started = time.perf_counter()
     directory = Path(index_dir)
@@ -187,7 +188,7 @@ def build(
     model_name, model_source = model_identity(model if model is not None or previous is None else previous.model_source)
     if previous is not None:
         previous.check_compatible(model_name, directory)
-    roots = _roots(sources, previous)
+    roots = _roots(sources, previous if not rebuild else _manifest_or_none(directory))
     report = BuildReport(index_dir=str(directory))
     notify = progress or (lambda stage, done, total: None)
 
@@ -250,6 +251,14 @@ def _finish(report: BuildReport, counts: dict[str, int], started: float) -> Buil
     report.cables, report.sections, report.vectors = counts["cables"], counts["sections"], counts["vectors"]
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _manifest_or_none(directory: Path) -> Manifest | None:
+    """The manifest of an index being rebuilt, for its roots; a damaged one is simply ignored."""
+    try:
+        return Manifest.read(directory)
+    except CableQAError:
+        return None
 
 
 def _roots(sources, previous: Manifest | None) -> list[str]:
