@@ -9,6 +9,16 @@ from __future__ import annotations
 
 def run(index_dir: str = "index", model: str | None = None) -> None:
     """Open the chat over `index_dir` (built from seeds/ when missing) until the user quits."""
+    import os
+    import sys
+
     from cableqa.tui.app import make_app
 
-    make_app(index_dir, model).run()
+    app = make_app(index_dir, model)
+    app.run()
+    if app.assistant.busy:
+        # Quit while the model was loading: interpreter teardown would race torch's
+        # native threads ("terminate called without an active exception"). Leave now.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(app.return_code or 0)

@@ -26,6 +26,7 @@ class AssistantThread:
         self._jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._assistant: Any = None
         self._load_error: BaseException | None = None
+        self._busy = threading.Event()
         # A daemon thread: quitting while the model loads must not wait for it.
         self._thread = threading.Thread(target=self._serve, name="cableqa-assistant", daemon=True)
         self._thread.start()
@@ -35,10 +36,18 @@ class AssistantThread:
             call, future = job
             if not future.set_running_or_notify_cancel():
                 continue
+            self._busy.set()
             try:
                 future.set_result(call())
             except BaseException as error:  # handed to whoever awaits the future
                 future.set_exception(error)
+            finally:
+                self._busy.clear()
+
+    @property
+    def busy(self) -> bool:
+        """Whether a call (loading the model, a search, a rebuild) is running right now."""
+        return self._busy.is_set()
 
     def _enqueue(self, call: Callable[[], T]) -> Future[T]:
         future: Future[T] = Future()
