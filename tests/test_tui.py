@@ -55,7 +55,7 @@ async def test_question_gets_an_answer_card_citing_the_cable():
         assert top.hit.doc_id == SEED_ID
         text = visible(app)
         assert "356 kg of heroin" in text
-        assert f"{SEED_ID} ¶3–4" in text
+        assert f"{SEED_ID} ¶3-4" in text
         assert "Embassy Paris" in text
         assert not app.query(Welcome)
 

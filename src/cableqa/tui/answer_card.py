@@ -12,21 +12,13 @@ from textual.widget import Widget
 from textual.widgets import LoadingIndicator, Static
 
 from cableqa.tui.literal import literal, one_line
-from cableqa.types import Answer, Hit
+from cableqa.text import split_sentences
+from cableqa.types import Answer, Hit, paragraph_range
 
 CONTEXT_CHARS = 160  # at most this much dim context on either side of an excerpt
 LABEL_WIDTH = 16
 HIGHLIGHT = "bold $text-accent underline"
 NOT_CONFIDENT = "Nothing in the cables answers this. These are the nearest passages:"
-
-
-def paragraph_mark(paragraphs: tuple[int, ...]) -> str:
-    """(3,) → "¶3", (3, 4, 5) → "¶3–5", (3, 7) → "¶3, 7", () → ""."""
-    if not paragraphs:
-        return ""
-    if list(paragraphs) == list(range(paragraphs[0], paragraphs[-1] + 1)) and len(paragraphs) > 1:
-        return f"¶{paragraphs[0]}–{paragraphs[-1]}"
-    return "¶" + ", ".join(map(str, paragraphs))
 
 
 def _flat(text: str) -> str:
@@ -35,25 +27,25 @@ def _flat(text: str) -> str:
 
 
 def context_before(text: str, start: int) -> str:
-    """The sentence before offset `start`, or its last CONTEXT_CHARS led by "…"."""
-    head = text[max(0, start - CONTEXT_CHARS) : start]
-    previous_end = head.rstrip()[:-1].rfind(". ")
-    if previous_end >= 0:
-        return head[previous_end + 2 :]
-    if start <= CONTEXT_CHARS:
-        return head
-    return "…" + head[head.find(" ") + 1 :]
+    """The sentence that ends where the excerpt starts, at most its last CONTEXT_CHARS, led by "…"."""
+    previous = [span for span in split_sentences(text) if span[1] <= start]
+    if not previous:
+        return ""
+    sentence = text[previous[-1][0] : start]
+    if len(sentence) <= CONTEXT_CHARS:
+        return sentence
+    return "…" + sentence[-CONTEXT_CHARS:].split(" ", 1)[-1]
 
 
 def context_after(text: str, end: int) -> str:
-    """The sentence after offset `end`, or its first CONTEXT_CHARS followed by "…"."""
-    tail = text[end : end + CONTEXT_CHARS]
-    sentence_end = tail.find(". ", 1)
-    if sentence_end >= 0:
-        return tail[: sentence_end + 1]
-    if end + CONTEXT_CHARS >= len(text):
-        return tail
-    return tail[: tail.rfind(" ")] + "…"
+    """The sentence that follows the excerpt, at most its first CONTEXT_CHARS, followed by "…"."""
+    following = [span for span in split_sentences(text) if span[0] >= end]
+    if not following:
+        return ""
+    sentence = text[end : following[0][1]]
+    if len(sentence) <= CONTEXT_CHARS:
+        return sentence
+    return sentence[:CONTEXT_CHARS].rsplit(" ", 1)[0] + "…"
 
 
 def excerpt_in_context(hit: Hit) -> Content:
@@ -68,7 +60,7 @@ def excerpt_in_context(hit: Hit) -> Content:
 def citation_block(hit: Hit) -> Content:
     """Cable, section, date, origin and classification as aligned label/value rows."""
     rows = [
-        ("Cable", f"{hit.doc_id} {paragraph_mark(hit.paragraphs)}".strip()),
+        ("Cable", f"{hit.doc_id} {paragraph_range(hit.paragraphs)}".strip()),
         ("Section", one_line(hit.section) or "—"),
         ("Date", (hit.date or "unknown")[:10]),
         ("Origin", hit.origin or "unknown"),
@@ -87,7 +79,7 @@ def hit_summary(hit: Hit, expanded: bool) -> Content:
     marker = "▾" if expanded else "▸"
     return Content.assemble(
         (f"{marker} {hit.rank}  ", "$text-muted"),
-        literal(f"{hit.doc_id} {paragraph_mark(hit.paragraphs)}".strip(), "bold"),
+        literal(f"{hit.doc_id} {paragraph_range(hit.paragraphs)}".strip(), "bold"),
         (f"  {hit.score:.2f}  ", "$text-muted"),
         literal(one_line(hit.section) or one_line(hit.subject)),
     )

@@ -9,9 +9,9 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from cableqa.tui.answer_card import HIGHLIGHT, LABEL_WIDTH, paragraph_mark
+from cableqa.tui.answer_card import HIGHLIGHT, LABEL_WIDTH
 from cableqa.tui.literal import literal, one_line
-from cableqa.types import Cable, Hit, Section
+from cableqa.types import Cable, Hit, Section, paragraph_range
 
 EXCERPT = "on $accent 25%"
 
@@ -38,7 +38,7 @@ def section_content(section: Section, number: int, hit: Hit | None) -> Content:
     title = Content.assemble(
         (f"§{number}  ", "$text-muted"),
         literal(one_line(section.title) or "(untitled)", "bold"),
-        (f"  {paragraph_mark(section.paragraphs)}", "$text-muted"),
+        (f"  {paragraph_range(section.paragraphs)}", "$text-muted"),
     )
     body = literal(section.text)
     if hit is not None:
