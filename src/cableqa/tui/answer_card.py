@@ -11,8 +11,8 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import LoadingIndicator, Static
 
-from cableqa.tui.literal import literal, one_line
 from cableqa.text import split_sentences
+from cableqa.tui.literal import literal, one_line
 from cableqa.types import Answer, Hit, paragraph_range
 
 CONTEXT_CHARS = 160  # at most this much dim context on either side of an excerpt
