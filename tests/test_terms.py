@@ -1,4 +1,4 @@
-from cableqa.terms import find_terms, fts_query, query_terms, same_term, stem
+from cableqa.terms import find_terms, focus_clause, fts_query, query_terms, same_term, stem
 
 
 def test_query_terms_drop_question_scaffolding_and_repeats():
@@ -24,3 +24,9 @@ def test_find_terms_gives_offsets_of_matching_words():
 
 def test_fts_query_quotes_every_term_so_operators_stay_words():
     assert fts_query(["not", 'say"', "near"]) == '"not" OR "say" OR "near"'
+
+
+def test_focus_clause_is_what_is_asked_not_where_to_look():
+    question = "According to the embassy in 2009, how many Canadian troops were in Kandahar, by then?"
+    assert focus_clause(question) == "how many Canadian troops were in Kandahar"
+    assert focus_clause("Does France grow opium poppies?") == "Does France grow opium poppies?"

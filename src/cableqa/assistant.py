@@ -7,6 +7,7 @@ the same `Assistant.ask`.
 from __future__ import annotations
 
 import os
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,16 +17,20 @@ from cableqa.errors import CableQAError
 from cableqa.indexing import OpenIndex, Progress, build, open_index
 from cableqa.search import Filters, idf, reference_id, retrieve
 from cableqa.store import StoredSection
-from cableqa.terms import query_terms
+from cableqa.terms import focus_clause, query_terms
 from cableqa.types import Answer, Cable, Hit, paragraph_range
 
-# An answer is confident when its best sentence is close in meaning to the question,
-# or shares enough of its rarer words and is reasonably close. Tuned on the dev sets
-# together with questions the cables do not answer (see README, "Quality").
-CONFIDENT_DENSE = 0.55
-CONFIDENT_LEXICAL = 0.5
-CONFIDENT_LEXICAL_DENSE = 0.35
+# An answer is confident when its best sentence is close to the question in meaning
+# (cosine with the question and its focus clause), or somewhat close and sharing enough
+# of the question's rarer words: any one (min cosine, min idf share) pair suffices.
+# Set on the dev sets together with questions the seed does not answer (README, "Quality").
+CONFIDENT_IF = ((0.50, 0.0), (0.40, 0.30), (0.25, 0.60))
 CANDIDATES = 20  # sections whose sentences are read before the final order is set
+FOCUS_WEIGHT = 2.0  # how much more a word of the question's focus clause counts in a sentence
+FUSED_WEIGHT = 10.0  # retrieval's fused score against the best sentence's, in the final order
+# A cable's summary restates its paragraphs in brief; when both match, cite the paragraph.
+SUMMARY_PENALTY = 0.2
+SUMMARY_TITLE = re.compile(r"\s*summary", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -115,21 +120,20 @@ class Assistant:
 
     def _search(self, question: str, k: int, filters: Filters) -> tuple[tuple[Hit, ...], bool]:
         terms = query_terms(question)
-        weights = idf(self.index, terms)
-        vector = self.encoder.encode([question])[0]
-        candidates = retrieve(self.index, vector, terms, max(k, CANDIDATES), filters)
+        focus = set(query_terms(focus_clause(question)))
+        weights = {term: weight * (FOCUS_WEIGHT if term in focus else 1.0) for term, weight in idf(self.index, terms).items()}
+        vectors = self.encoder.encode([question, focus_clause(question)])
+        candidates = retrieve(self.index, vectors[0], terms, max(k, CANDIDATES), filters)
         sections = self.index.store.sections(candidate.rowid for candidate in candidates)
         sentences = self.index.store.sentences(sections, self.index.manifest.dimension)
-        picked = [
-            excerpts.excerpt(sections[c.rowid].section.text, sentences[c.rowid], vector, terms, weights)
-            for c in candidates
-        ]
-        ranked = sorted(zip(candidates, picked), key=lambda pair: -_final_score(pair[0].score, pair[1]))[:k]
-        hits = tuple(
-            _hit(rank, sections[candidate.rowid], excerpt, _final_score(candidate.score, excerpt))
-            for rank, (candidate, excerpt) in enumerate(ranked, start=1)
-        )
-        return hits, bool(ranked) and _confident(ranked[0][1])
+        scored = []
+        for candidate in candidates:
+            stored = sections[candidate.rowid]
+            cited = excerpts.excerpt(stored.section.text, sentences[candidate.rowid], vectors, terms, weights)
+            scored.append((_final_score(candidate.score, cited, stored.section.title), stored, cited))
+        scored.sort(key=lambda item: -item[0])
+        hits = tuple(_hit(rank, stored, cited, score) for rank, (score, stored, cited) in enumerate(scored[:k], start=1))
+        return hits, bool(scored) and _confident(scored[0][2])
 
     def _whole_cable(self, doc_id: str) -> tuple[Hit, ...]:
         store = self.index.store
@@ -155,15 +159,15 @@ def describe(index: OpenIndex) -> IndexInfo:
     )
 
 
-def _final_score(fused: float, excerpt: excerpts.Excerpt) -> float:
+def _final_score(fused: float, excerpt: excerpts.Excerpt, title: str) -> float:
     """Order sections by retrieval rank fused with how well their best sentence answers."""
-    return fused * 30 + excerpt.sentence_score
+    own_title = title.rsplit(" › ", 1)[-1]
+    penalty = SUMMARY_PENALTY if SUMMARY_TITLE.match(own_title) else 0.0
+    return fused * FUSED_WEIGHT + excerpt.sentence_score - penalty
 
 
 def _confident(excerpt: excerpts.Excerpt) -> bool:
-    return excerpt.dense >= CONFIDENT_DENSE or (
-        excerpt.lexical >= CONFIDENT_LEXICAL and excerpt.dense >= CONFIDENT_LEXICAL_DENSE
-    )
+    return any(excerpt.dense >= dense and excerpt.lexical >= lexical for dense, lexical in CONFIDENT_IF)
 
 
 def _hit(rank: int, stored: StoredSection, excerpt: excerpts.Excerpt, score: float) -> Hit:

@@ -1,8 +1,9 @@
 """Pick the sentences of a section to cite, and the words in them to highlight.
 
-Each sentence is scored by what it means (cosine of its embedding with the
-question's) and by what it says (the share of the question's rarer words it
-contains, weighted by idf). The excerpt is the run of 1-3 consecutive sentences,
+Each sentence is scored by what it means (its embedding's cosine with the
+question's, and with the question's focus clause: see `terms.focus_clause`) and by
+what it says (the share of the question's rarer words it contains, weighted by idf).
+Sentence vectors are stored in the index, so no text is encoded at question time. The excerpt is the run of 1-3 consecutive sentences,
 at most 80 words, around the best sentence whose neighbours add most. Sentences
 longer than that are cut into word runs, so an excerpt is always the cable's own
 words, never more than 80 of them.
@@ -38,9 +39,9 @@ class Excerpt:
     lexical: float  # that sentence's share of the question's idf weight
 
 
-def excerpt(text: str, sentences: Sentences, question_vector: np.ndarray, terms: list[str], idf: dict[str, float]) -> Excerpt:
-    """The best excerpt of a section, from its sentences' stored vectors."""
-    dense = sentences.vectors @ question_vector if sentences.spans else np.zeros(0)
+def excerpt(text: str, sentences: Sentences, question_vectors: np.ndarray, terms: list[str], idf: dict[str, float]) -> Excerpt:
+    """The best excerpt of a section; `question_vectors` are the question's and its focus clause's."""
+    dense = (sentences.vectors @ question_vectors.T).mean(axis=1) if sentences.spans else np.zeros(0)
     lexical = np.array([lexical_share(text[start:end], terms, idf) for start, end in sentences.spans])
     return _best_run(text, sentences.spans, dense, lexical, terms)
 

@@ -63,6 +63,22 @@ def query_terms(question: str) -> list[str]:
     return terms
 
 
+WH_WORD = re.compile(r"\b(how|what|which|who|whom|whose|where|when|why)\b", re.IGNORECASE)
+
+
+def focus_clause(question: str) -> str:
+    """The clause that says what is asked: from the last wh-word to the next comma.
+
+    "According to the embassy in 2009, how many Canadian troops were in Kandahar?" asks
+    about "how many Canadian troops were in Kandahar?"; the rest says where to look.
+    A question without a wh-word is all focus.
+    """
+    matches = list(WH_WORD.finditer(question))
+    if not matches:
+        return question
+    return re.split(r"[,;]", question[matches[-1].start() :])[0]
+
+
 def find_terms(text: str, terms: list[str]) -> list[tuple[int, int, str]]:
     """(start, end, term) for every word of `text` that matches one of `terms`."""
     stems = [(stem(term), term) for term in terms]
