@@ -9,6 +9,7 @@ shared-prefix rule.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Function words and question scaffolding: they say how something is asked, not what.
 STOPWORDS = frozenset(
@@ -27,6 +28,7 @@ WORD = re.compile(r"[A-Za-z0-9]+(?:[.,'’-][A-Za-z0-9]+)*")
 _SUFFIXES = ("ational", "ization", "ations", "ation", "ments", "ment", "ings", "ing", "ies", "ied", "ers", "ed", "es", "er", "ly", "s")
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A light stem: lower case, possessive and common suffixes removed (never below 3 letters)."""
     word = word.lower().replace("’", "'")
@@ -81,15 +83,18 @@ def focus_clause(question: str) -> str:
 
 def find_terms(text: str, terms: list[str]) -> list[tuple[int, int, str]]:
     """(start, end, term) for every word of `text` that matches one of `terms`."""
-    stems = [(stem(term), term) for term in terms]
+    stems = tuple((stem(term), term) for term in terms)
     found = []
     for match in WORD.finditer(text):
-        word_stem = stem(match.group())
-        for term_stem, term in stems:
-            if same_term(word_stem, term_stem):
-                found.append((match.start(), match.end(), term))
-                break
+        term = _matching_term(stem(match.group()), stems)
+        if term is not None:
+            found.append((match.start(), match.end(), term))
     return found
+
+
+@lru_cache(maxsize=65536)
+def _matching_term(word_stem: str, stems: tuple[tuple[str, str], ...]) -> str | None:
+    return next((term for term_stem, term in stems if same_term(word_stem, term_stem)), None)
 
 
 def fts_query(terms: list[str]) -> str:
