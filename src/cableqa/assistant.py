@@ -27,7 +27,7 @@ from cableqa.types import Answer, Cable, Hit, paragraph_range
 CONFIDENT_IF = ((0.50, 0.0), (0.40, 0.30), (0.25, 0.60))
 CANDIDATES = 20  # sections whose sentences are read before the final order is set
 FOCUS_WEIGHT = 2.0  # how much more a word of the question's focus clause counts in a sentence
-FUSED_WEIGHT = 10.0  # retrieval's fused score against the best sentence's, in the final order
+FUSED_WEIGHT = 20.0  # retrieval's fused score against the best sentence's, in the final order
 # A cable's summary restates its paragraphs in brief; when both match, cite the paragraph.
 SUMMARY_PENALTY = 0.2
 SUMMARY_TITLE = re.compile(r"\s*summary", re.IGNORECASE)
