@@ -6,7 +6,6 @@ and over the real bundled model (seconds, for integration tests marked `model`).
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
