@@ -13,7 +13,6 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
 FIXTURES = REPO / "tests" / "fixtures"
-SHARED = REPO.parent / "shared"
 SEED_ID = "07PARIS4695"
 
 
