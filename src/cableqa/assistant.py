@@ -163,7 +163,7 @@ def _final_score(fused: float, excerpt: excerpts.Excerpt, title: str) -> float:
     """Order sections by retrieval rank fused with how well their best sentence answers."""
     own_title = title.rsplit(" › ", 1)[-1]
     penalty = SUMMARY_PENALTY if SUMMARY_TITLE.match(own_title) else 0.0
-    return fused * FUSED_WEIGHT + excerpt.sentence_score - penalty
+    return fused * FUSED_WEIGHT + excerpt.score - penalty
 
 
 def _confident(excerpt: excerpts.Excerpt) -> bool:
