@@ -74,3 +74,10 @@ def test_cli_json_answer_with_the_real_model(real_seed_index):
     )
     top = json.loads(result.stdout)["hits"][0]
     assert top["doc_id"] == SEED_ID and "356 kg of heroin" in top["excerpt"]
+
+
+def test_a_run_in_head_is_never_the_cited_text(real_seed_assistant):
+    hit = real_seed_assistant.ask("What does the Road Ahead say about the Dublin Group?").hits[0]
+    assert hit.section.endswith("The Road Ahead")
+    assert not hit.excerpt.startswith("The Road Ahead")
+    assert "Dublin" in hit.excerpt

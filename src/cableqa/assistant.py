@@ -129,7 +129,8 @@ class Assistant:
         scored = []
         for candidate in candidates:
             stored = sections[candidate.rowid]
-            cited = excerpts.excerpt(stored.section.text, sentences[candidate.rowid], vectors, terms, weights)
+            section = stored.section
+            cited = excerpts.excerpt(section.text, sentences[candidate.rowid], vectors, terms, weights, section.title)
             scored.append((_final_score(candidate.score, cited, stored.section.title), stored, cited))
         scored.sort(key=lambda item: -item[0])
         hits = tuple(_hit(rank, stored, cited, score) for rank, (score, stored, cited) in enumerate(scored[:k], start=1))

@@ -39,8 +39,15 @@ class Excerpt:
     lexical: float  # the run's share of the question's idf weight (0..1)
 
 
-def excerpt(text: str, sentences: Sentences, question_vectors: np.ndarray, terms: list[str], idf: dict[str, float]) -> Excerpt:
-    """The best excerpt of a section; `question_vectors` are the question's and its focus clause's."""
+def excerpt(
+    text: str, sentences: Sentences, question_vectors: np.ndarray, terms: list[str], idf: dict[str, float], title: str = ""
+) -> Excerpt:
+    """The best excerpt of a section; `question_vectors` are the question's and its focus clause's.
+
+    The section's headings (its `title` parts, when they stand as sentences of the text)
+    are never cited: the citation shows them already, and they answer nothing.
+    """
+    sentences = _without_headings(text, sentences, title)
     if not sentences.spans:
         return Excerpt(0, 0, (), 0.0, 0.0, 0.0)
     dense = (sentences.vectors @ question_vectors.T).mean(axis=1)
@@ -61,6 +68,18 @@ def excerpt(text: str, sentences: Sentences, question_vectors: np.ndarray, terms
     start, end = sentences.spans[first][0], sentences.spans[last][1]
     highlights = tuple((s, e) for s, e, _ in find_terms(text[start:end], terms))
     return Excerpt(start, end, highlights, float(best_value), float(dense[first : last + 1].max()), best_lexical)
+
+
+def _without_headings(text: str, sentences: Sentences, title: str) -> Sentences:
+    headings = {_heading_key(part) for part in title.split(" › ") if part.strip()}
+    keep = [i for i, (start, end) in enumerate(sentences.spans) if _heading_key(text[start:end]) not in headings]
+    if len(keep) == len(sentences.spans) or not keep:
+        return sentences
+    return Sentences([sentences.spans[i] for i in keep], sentences.vectors[keep])
+
+
+def _heading_key(text: str) -> str:
+    return " ".join(text.split()).strip(" .:-–—").casefold()
 
 
 def sentence_units(text: str) -> list[tuple[int, int]]:
