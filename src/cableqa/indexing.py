@@ -400,7 +400,9 @@ def _copy_database(source: Path, target: Path) -> None:
         with sqlite3.connect(f"file:{source}?mode=ro", uri=True) as old, sqlite3.connect(target) as new:
             old.backup(new)
     except sqlite3.DatabaseError as error:
-        raise CableQAError(f"cannot read the current index database {source} ({error}); run `cableqa index --rebuild`")
+        raise CableQAError(
+            f"cannot read the current index database {source} ({error}); run `cableqa index --rebuild`"
+        ) from None
 
 
 def _next_generation_name(directory: Path) -> str:

@@ -74,8 +74,6 @@ class Filters:
 class Candidate:
     rowid: int  # section rowid
     score: float  # fused score, higher is better
-    dense: float  # cosine of the section's best window (0 when it was not among the dense candidates)
-    best_window: int | None
 
 
 def retrieve(index: OpenIndex, question_vector: np.ndarray, terms: list[str], limit: int, filters: Filters) -> list[Candidate]:
@@ -86,24 +84,19 @@ def retrieve(index: OpenIndex, question_vector: np.ndarray, terms: list[str], li
     dense = _dense_sections(index, question_vector, allowed_windows)
     keyword = index.store.keyword_search(fts_query(terms), KEYWORD_SECTIONS, allowed_sections)
     fused: dict[int, float] = {}
-    for rank, rowid in enumerate(dense, start=1):
-        fused[rowid] = fused.get(rowid, 0.0) + DENSE_WEIGHT / (RRF_K + rank)
-    for rank, rowid in enumerate(keyword, start=1):
-        fused[rowid] = fused.get(rowid, 0.0) + KEYWORD_WEIGHT / (RRF_K + rank)
+    for weight, ranking in ((DENSE_WEIGHT, dense), (KEYWORD_WEIGHT, keyword)):
+        for rank, rowid in enumerate(ranking, start=1):
+            fused[rowid] = fused.get(rowid, 0.0) + weight / (RRF_K + rank)
     best = sorted(fused, key=lambda rowid: (-fused[rowid], rowid))[:limit]
-    return [Candidate(rowid, fused[rowid], dense.get(rowid, (0.0, None))[0], dense.get(rowid, (0.0, None))[1]) for rowid in best]
+    return [Candidate(rowid, fused[rowid]) for rowid in best]
 
 
-def _dense_sections(index: OpenIndex, question_vector: np.ndarray, allowed_windows) -> dict[int, tuple[float, int]]:
-    """Section rowid -> (best window cosine, that window's id), in descending order of cosine."""
+def _dense_sections(index: OpenIndex, question_vector: np.ndarray, allowed_windows) -> list[int]:
+    """Section rowids ranked by their best window's cosine with the question."""
     hits = index.vectors.search(question_vector, DENSE_WINDOWS, allowed_windows)
     windows = index.store.windows(id_ for id_, _ in hits)
-    best: dict[int, tuple[float, int]] = {}
-    for id_, score in hits:  # FAISS returns best first, so the first window seen is the section's best
-        section = windows[id_].section_rowid
-        if section not in best:
-            best[section] = (score, id_)
-    return best
+    # FAISS returns windows best first, so a section's first window is its best one.
+    return list(dict.fromkeys(windows[id_].section_rowid for id_, _ in hits))
 
 
 REFERENCE_ID = re.compile(r"^\s*(\d{2}[A-Z][A-Z0-9-]*?\d+)\s*$", re.IGNORECASE)
