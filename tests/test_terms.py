@@ -1,3 +1,5 @@
+import pytest
+
 from cableqa.terms import find_terms, focus_clause, fts_query, query_terms, same_term, stem
 
 
@@ -30,3 +32,32 @@ def test_focus_clause_is_what_is_asked_not_where_to_look():
     question = "According to the embassy in 2009, how many Canadian troops were in Kandahar, by then?"
     assert focus_clause(question) == "how many Canadian troops were in Kandahar"
     assert focus_clause("Does France grow opium poppies?") == "Does France grow opium poppies?"
+
+
+@pytest.mark.parametrize(
+    ("question", "focus"),
+    [
+        # an appositive between commas is skipped, the ask goes on after it
+        (
+            "During the visit, how did Nowak, top aide to Tusk, correct his interpreter?",
+            "how did Nowak correct his interpreter?",
+        ),
+        # a scene-setting "When ..." is not the ask; "When did ..." is
+        ("When the delegation visited Rome, how many troops would Italy send?", "how many troops would Italy send?"),
+        ("When was the MILDT created?", "When was the MILDT created?"),
+        # a preposition before the wh-word belongs to the ask
+        ("Through whom did Egypt pass its assurances?", "Through whom did Egypt pass its assurances?"),
+        # a trailing source is where to look, not what is asked
+        ("How many scholarships does India give, according to Rao?", "How many scholarships does India give"),
+        # a wh-word at the end asks about its own clause
+        ("The minister said that the 64 regions were merged into how many?", "the 64 regions were merged into how many?"),
+        # a follow-up ask joined by "and" is the specific one
+        ("Who made the decision, and whom did he overrule?", "and whom did he overrule?"),
+        # a date's comma does not end the clause
+        ("How far did the January 30, 2010 strike land?", "How far did the January 30, 2010 strike land?"),
+        # a relative "who" inside the ask is not a second ask
+        ("What sentence was the motorist who drove across the route given?", "What sentence was the motorist who drove across the route given?"),
+    ],
+)
+def test_focus_clause_finds_the_interrogative_clause(question, focus):
+    assert focus_clause(question) == focus

@@ -66,19 +66,63 @@ def query_terms(question: str) -> list[str]:
 
 
 WH_WORD = re.compile(r"\b(how|what|which|who|whom|whose|where|when|why)\b", re.IGNORECASE)
+# "When did ..." asks; "When the delegation visited Rome, ..." sets the scene.
+_ASKS_ONLY_BEFORE_AUXILIARY = {"when", "where"}
+_AUXILIARIES = frozenset("am is are was were be do does did has have had can could will would shall should may might must".split())
+_PREPOSITIONS = frozenset("about at by for from in into of on through to toward towards under with within".split())
+_CLAUSE = re.compile(r"(?:[^,;]|,(?=\s*\d{4}\b))+")  # "January 30, 2010" stays one clause
+_COORDINATION = re.compile(r"\s*(?:and|or|but)\b", re.IGNORECASE)
+# A clause after the ask that only says where to look: "..., according to the embassy".
+_SETTING = re.compile(r"\s*(?:according|as|in|during|when|after|before|while|since|compared|following)\b", re.IGNORECASE)
 
 
 def focus_clause(question: str) -> str:
-    """The clause that says what is asked: from the last wh-word to the next comma.
+    """The words that say what is asked, without those that say where to look.
 
-    "According to the embassy in 2009, how many Canadian troops were in Kandahar?" asks
-    about "how many Canadian troops were in Kandahar?"; the rest says where to look.
-    A question without a wh-word is all focus.
+    The ask starts at the question's interrogative wh-word: at the start of a clause,
+    possibly after a preposition ("Through whom did ..."), and not a scene-setting
+    "When X happened, ...". It runs to the end of its clause, skips an appositive
+    between commas ("how did Nowak, Tusk's aide, correct ..." keeps "correct ...") and
+    keeps a second ask joined by "and"; a trailing "according to ..." is dropped.
+    "... merged into how many?" asks about its own clause, from "that" on. A question
+    without a wh-word is all focus.
     """
+    clauses = list(_CLAUSE.finditer(question))
+    for index, clause in enumerate(clauses):
+        start = _ask_start(clause.group())
+        if start is not None:
+            kept = [clause.group()[start:].strip()]
+            rest = clauses[index + 1 :]
+            for position, later in enumerate(rest):
+                text = later.group()
+                if _COORDINATION.match(text) and WH_WORD.search(text):
+                    kept = [text.strip()]  # a follow-up ask is the more specific one
+                elif position == len(rest) - 1 and position > 0 and not _SETTING.match(text):
+                    kept.append(text.strip())
+            return " ".join(kept)
     matches = list(WH_WORD.finditer(question))
     if not matches:
         return question
-    return re.split(r"[,;]", question[matches[-1].start() :])[0]
+    clause = next(c for c in clauses if c.start() <= matches[-1].start() < c.end())
+    head = question[clause.start() : matches[-1].start()]
+    that = [m.end() for m in re.finditer(r"\bthat\b", head)]
+    return question[clause.start() + (that[-1] if that else 0) : clause.end()].strip()
+
+
+def _ask_start(clause: str) -> int | None:
+    """Where an interrogative wh-word opens this clause (after "and" or a preposition), if one does."""
+    words = list(re.finditer(r"[A-Za-z'’/-]+", clause))
+    skip = 1 if words and words[0].group().lower() in ("and", "or", "but") else 0
+    opening = skip
+    if len(words) > skip and words[skip].group().lower() in _PREPOSITIONS:
+        skip += 1
+    if len(words) <= skip or not WH_WORD.fullmatch(words[skip].group()):
+        return None
+    wh = words[skip].group().lower()
+    following = words[skip + 1].group().lower() if len(words) > skip + 1 else ""
+    if wh in _ASKS_ONLY_BEFORE_AUXILIARY and following not in _AUXILIARIES:
+        return None
+    return words[opening].start()
 
 
 def find_terms(text: str, terms: list[str]) -> list[tuple[int, int, str]]:
