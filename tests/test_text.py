@@ -43,6 +43,36 @@ def test_unwrapped_text_keeps_one_paragraph_per_line_but_joins_broken_sentences(
     assert len(texts) == 3 and texts[2].endswith("and continued at length.")
 
 
+def test_a_blank_line_inside_a_sentence_is_a_lost_page_break_not_a_paragraph_end():
+    lines = [
+        "(C) 4. So far the Embassy has received",
+        "",
+        "paperwork for 15 claims.",
+        "",
+        "(C) 5. The Committee met.",
+        "",
+        "New paragraph.",
+        "",
+        "lower case after a full stop starts a paragraph",
+    ]
+    blocks = reflow(lines)
+    assert [block.text for block in blocks] == [
+        "(C) 4. So far the Embassy has received paperwork for 15 claims.",
+        "(C) 5. The Committee met.",
+        "New paragraph.",
+        "lower case after a full stop starts a paragraph",
+    ]
+    assert [block.number for block in blocks] == [4, 5, None, None]
+
+
+def test_a_paragraph_mark_after_its_classification_opens_the_sentence():
+    text = "(C) 4. The Embassy sent a team. (S/NF) 12. Another paragraph."
+    assert [text[start:end] for start, end in split_sentences(text)] == [
+        "(C) 4. The Embassy sent a team.",
+        "(S/NF) 12. Another paragraph.",
+    ]
+
+
 def test_sentences_survive_abbreviations_initials_and_numbers():
     text = (
         "1. (C) Summary: The U.S. Embassy met Mr. Smith and Gen. J. R. Allen on Jan. 5. "

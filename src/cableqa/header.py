@@ -16,6 +16,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
+from cableqa.text import TERMINAL
+
 MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 MONTH_NAMES = (
     "JANUARY", "FEBRUARY", "MARCH", "APRIL", "MAY", "JUNE",
@@ -62,9 +64,7 @@ FIELD_RES = {
     "classified_by": re.compile(r"^\s*(?:CLASSIFIED\s+BY|DERIVED\s+FROM)\b\s*:?\s*(.*)$", re.I),
 }
 CONTINUED_FIELDS = {"subject": 3, "references": 6, "classified_by": 2}  # most continuation lines each takes
-PARAGRAPH_MARK_RE = re.compile(r"^\s*(?:¶\s*(\d{1,3})|(\d{1,2}))\s*\.(?=\s|\()")
 BODY_OPENER_RE = re.compile(r"^\s*(?:¶\s*\d|\d{1,2}\s*\.\s|\(\w{1,3}(?:/\w{1,4})?\)\s|(?:BEGIN\s+)?SUMMARY\b)", re.I)
-TERMINAL_PUNCTUATION = tuple('.:;?!")’”')
 REFERENCE_ITEM_RE = re.compile(r"^\s*(?:[A-Z]\.|\([A-Z]\))\s+\S")
 REFERENCE_RE = re.compile(r"\b(?:(\d{2})\s+)?([A-Z]{2,}(?:\s[A-Z]{2,})?)\s+0*(\d{1,6})\b")
 NOT_POSTS = {"AND", "OF", "THE", "SEPTEL", "NOTAL", "PARA", "PARAS", "DATED", "EMAIL", "TELCON", "MEMCON", *MONTHS}
@@ -298,7 +298,7 @@ def drop_transmission_noise(lines: list[str]) -> list[str]:
         if is_transmission_noise(line):
             if is_page_break(line):
                 last_text = next((k for k in reversed(kept) if k.strip()), "")
-                if last_text and not last_text.rstrip().endswith(TERMINAL_PUNCTUATION):
+                if last_text and not last_text.rstrip().endswith(TERMINAL):
                     while kept and not kept[-1].strip():
                         kept.pop()
                     joining = True

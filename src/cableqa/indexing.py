@@ -31,7 +31,7 @@ from cableqa.excerpt import sentence_units
 from cableqa.store import Store, window_text
 
 FORMAT_VERSION = 1
-CHUNKER_VERSION = "1"  # bump when sectioning or windowing changes what gets embedded
+CHUNKER_VERSION = "2"  # bump when sectioning or windowing changes what gets embedded
 MANIFEST = "manifest.json"
 DATABASE = "cables.sqlite"
 VECTORS = "vectors.faiss"

@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-PARAGRAPH_MARK_RE = re.compile(r"^\s*(?:¶\s*(\d{1,3})|(\d{1,2}))\s*\.(?=\s|\()")
+CLASSIFICATION_MARK_RE = re.compile(r"\((?:TS|S|C|U|SBU|LOU)(?://?[A-Z]{1,5})*\)")
+# "1. (C) ...", "¶3. ...", and the rarer "(C) 4. ..." with the marking first.
+PARAGRAPH_MARK_RE = re.compile(rf"^\s*(?:{CLASSIFICATION_MARK_RE.pattern}\s*)?(?:¶\s*(\d{{1,3}})|(\d{{1,2}}))\s*\.(?=\s|\()")
 RULE_RE = re.compile(r"^\s*(?:[-=_*]\s?){3,}\s*$")
 BULLET_RE = re.compile(r"^\s*(?:--|[-*•])\s+\S")
 WRAP_WIDTH = 90  # lines longer than this mean the text was not hard-wrapped
@@ -42,13 +44,15 @@ def reflow(lines: list[str]) -> list[Block]:
     """Join lines into paragraphs.
 
     Paragraphs end at blank lines, rules of dashes, numbered-paragraph marks and bullets.
-    In text that was not hard-wrapped every line is a paragraph, unless the next line
-    plainly continues a sentence (it starts in lower case after no final punctuation).
+    In text that was not hard-wrapped every line is a paragraph. Either way a line that
+    plainly continues a sentence (it starts in lower case after no final punctuation)
+    joins it, across a blank line too: that blank is a lost page break, not a paragraph's end.
     """
     wrapped = is_hard_wrapped(lines)
     blocks: list[Block] = []
     current: list[str] = []
     rule_above = False
+    gap = False  # blank lines since the last text line
 
     def close(ruled: bool = False) -> None:
         nonlocal current, rule_above
@@ -60,8 +64,12 @@ def reflow(lines: list[str]) -> list[Block]:
 
     for line in lines:
         if not line.strip():
+            gap = True
+            continue
+        if gap and not (current and _continues(current[-1], line)):
             close()
-        elif RULE_RE.match(line):
+        gap = False
+        if RULE_RE.match(line):
             if current:
                 close(ruled=True)
             elif blocks and not blocks[-1].ruled and blocks[-1].line_count <= 3 and not rule_above:
@@ -138,7 +146,7 @@ def _is_sentence_end(text: str, sentence_start: int, match: re.Match) -> bool:
     token = token_match.group(1).lstrip("\"'(“‘[")
     following = text[match.end() :].split(None, 1)
     next_word = following[0].strip("\"'(“‘[") if following else ""
-    opens_sentence = not before[: token_match.start()].replace("¶", "").strip()
+    opens_sentence = not CLASSIFICATION_MARK_RE.sub("", before[: token_match.start()]).replace("¶", "").strip()
     if opens_sentence and (token.isdigit() and len(token) <= 3 or re.fullmatch(r"[IVX]{1,5}", token)):
         return False  # a paragraph mark or heading number opening the sentence: "1. (C) ...", "II. Status"
     if len(token) == 1 and token.isalpha() and token.isupper():
