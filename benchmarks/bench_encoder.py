@@ -68,11 +68,15 @@ def measure_throughput(model: str | None, purpose: str, windows: int, queries: i
     encoder = load_encoder(model, purpose=purpose)
     texts = seed_windows(windows, model)
     questions = [QUESTIONS[n % len(QUESTIONS)] for n in range(queries)]
-    print(json.dumps({
-        "encoder": type(encoder).__name__,
-        "windows/s": per_second(len(texts), lambda: encoder.encode(texts, batch_size=32)),
-        "queries/s": per_second(len(questions), lambda: [encoder.encode([q]) for q in questions]),
-    }))
+    print(
+        json.dumps(
+            {
+                "encoder": type(encoder).__name__,
+                "windows/s": per_second(len(texts), lambda: encoder.encode(texts, batch_size=32)),
+                "queries/s": per_second(len(questions), lambda: [encoder.encode([q]) for q in questions]),
+            }
+        )
+    )
 
 
 def main() -> None:
@@ -94,6 +98,7 @@ def main() -> None:
 
 def compare(options: argparse.Namespace, cache: str) -> None:
     env = {**os.environ, "CABLEQA_CACHE_DIR": cache, "HF_HUB_OFFLINE": "1"}
+
     def load(purpose: str) -> str:
         return f"from cableqa.embed import load_encoder; load_encoder({options.model!r}, purpose={purpose!r})"
 
@@ -112,12 +117,22 @@ def compare(options: argparse.Namespace, cache: str) -> None:
 
     rates = {}
     for purpose in ("build", "query"):
-        command = [sys.executable, __file__, "--measure", purpose, "--windows", str(options.windows),
-                   "--queries", str(options.queries)] + (["--model", options.model] if options.model else [])
+        command = [
+            sys.executable,
+            __file__,
+            "--measure",
+            purpose,
+            "--windows",
+            str(options.windows),
+            "--queries",
+            str(options.queries),
+        ] + (["--model", options.model] if options.model else [])
         output = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
         rates[purpose] = json.loads(output.splitlines()[-1])
-    print(f"\nthroughput: {options.windows} windows of ~{WINDOW_PIECES} word pieces (batch 32), "
-          f"{options.queries} questions one at a time; each path in its own interpreter")
+    print(
+        f"\nthroughput: {options.windows} windows of ~{WINDOW_PIECES} word pieces (batch 32), "
+        f"{options.queries} questions one at a time; each path in its own interpreter"
+    )
     print(f"  {'':<28}{'windows/s':>12}{'queries/s':>12}")
     for rate in rates.values():
         print(f"  {rate['encoder']:<28}{rate['windows/s']:12.1f}{rate['queries/s']:12.1f}")

@@ -40,11 +40,17 @@ def main() -> None:
     corpus_index = work / "corpus-index"
     if args.rebuild or not (corpus_index / "manifest.json").exists():
         report = cableqa.build([args.corpus], corpus_index, rebuild=True)
-        print(f"build: {report.cables} cables, {report.sections} sections, {report.vectors} vectors in {report.seconds:.1f} s")
-        print(f"build: {report.sections / report.seconds:.1f} sections/s, {report.vectors / report.seconds:.1f} vectors/s")
+        print(
+            f"build: {report.cables} cables, {report.sections} sections, {report.vectors} vectors in {report.seconds:.1f} s"
+        )
+        print(
+            f"build: {report.sections / report.seconds:.1f} sections/s, {report.vectors / report.seconds:.1f} vectors/s"
+        )
     qa = cableqa.load(corpus_index, build_missing=False)
     info = qa.info()
-    print(f"index: {info.cables} cables, {info.sections} sections, {info.vectors} vectors, {info.size_bytes / 1e6:.1f} MB on disk")
+    print(
+        f"index: {info.cables} cables, {info.sections} sections, {info.vectors} vectors, {info.size_bytes / 1e6:.1f} MB on disk"
+    )
 
     questions = [item["question"] for item in read_questions(args.questions)]
     qa.ask(questions[0])  # warm-up
@@ -73,12 +79,33 @@ def main() -> None:
     seed_index = work / "seed-index"
     if not (seed_index / "manifest.json").exists():
         cableqa.build([REPO / "seeds"], seed_index)
-    cold_ask = _best_of(3, [sys.executable, "-m", "cableqa", "ask", "How much heroin was seized at Dunkerque?", "--index", str(seed_index), "--json"])
+    cold_ask = _best_of(
+        3,
+        [
+            sys.executable,
+            "-m",
+            "cableqa",
+            "ask",
+            "How much heroin was seized at Dunkerque?",
+            "--index",
+            str(seed_index),
+            "--json",
+        ],
+    )
     cold_import = _best_of(3, [sys.executable, "-c", "import sentence_transformers"])
     print(f"cold `cableqa ask` (seed index): {cold_ask:.2f} s (best of 3)")
     print(f"cold `import sentence_transformers`: {cold_import:.2f} s (best of 3)")
     print(f"ratio cold ask / bare import: {cold_ask / cold_import:.2f}")
-    print(json.dumps({"warm_p50_ms": round(p50 * 1000), "warm_p95_ms": round(p95 * 1000), "cold_ask_s": round(cold_ask, 2), "cold_import_s": round(cold_import, 2)}))
+    print(
+        json.dumps(
+            {
+                "warm_p50_ms": round(p50 * 1000),
+                "warm_p95_ms": round(p95 * 1000),
+                "cold_ask_s": round(cold_ask, 2),
+                "cold_import_s": round(cold_import, 2),
+            }
+        )
+    )
 
 
 def _best_of(times: int, command: list[str]) -> float:

@@ -97,9 +97,15 @@ def main() -> None:
         runs = [spawn(index_dir, args.model) for _ in range(args.runs)]
 
     print(f"cold starts: {args.runs}, model: {args.model or 'default'}, question: {QUESTION!r}")
-    for key, label in [("first_frame", "first frame"), ("index_ready", "index ready"), ("first_answer", "first answer")]:
+    for key, label in [
+        ("first_frame", "first frame"),
+        ("index_ready", "index ready"),
+        ("first_answer", "first answer"),
+    ]:
         values = [run[key] for run in runs]
-        print(f"  {label:<13} median {statistics.median(values) * 1000:7.0f} ms   (runs: {', '.join(f'{v * 1000:.0f}' for v in values)})")
+        print(
+            f"  {label:<13} median {statistics.median(values) * 1000:7.0f} ms   (runs: {', '.join(f'{v * 1000:.0f}' for v in values)})"
+        )
     print(f"  torch imported by the first frame: {any(run['torch_at_first_frame'] for run in runs)}")
     print(f"  top hit: {', '.join(sorted({run['top_hit'] for run in runs}))}")
 

@@ -9,7 +9,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import REPO, SEED_ID
 
 pytestmark = pytest.mark.model
@@ -69,8 +68,20 @@ def test_query_path_runs_without_torch(real_seed_index):
 
 def test_cli_json_answer_with_the_real_model(real_seed_index):
     result = subprocess.run(
-        [sys.executable, "-m", "cableqa", "ask", "How much heroin was seized at Dunkerque?", "--json", "--index", str(real_seed_index)],
-        capture_output=True, text=True, check=True, cwd=REPO,
+        [
+            sys.executable,
+            "-m",
+            "cableqa",
+            "ask",
+            "How much heroin was seized at Dunkerque?",
+            "--json",
+            "--index",
+            str(real_seed_index),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO,
     )
     top = json.loads(result.stdout)["hits"][0]
     assert top["doc_id"] == SEED_ID and "356 kg of heroin" in top["excerpt"]

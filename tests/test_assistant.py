@@ -3,12 +3,11 @@
 import re
 
 import pytest
+from conftest import FIXTURES, SEED_ID, SEEDS
 
 import cableqa
 from cableqa.errors import CableQAError
 from cableqa.terms import find_terms, query_terms
-
-from conftest import FIXTURES, SEED_ID, SEEDS
 
 QUESTION = "How much heroin was seized at Dunkerque?"
 

@@ -5,11 +5,10 @@ import subprocess
 import sys
 
 import pytest
+from conftest import FIXTURES, SEED_ID, SEEDS
 
 import cableqa
 from cableqa.cli import main
-
-from conftest import FIXTURES, SEED_ID, SEEDS
 
 QUESTION = "How much heroin was seized at Dunkerque?"
 
@@ -68,8 +67,10 @@ def test_index_reports_what_it_did(tmp_path, capsys):
 def test_eval_scores_a_question_set(index, tmp_path, capsys):
     questions = tmp_path / "q.jsonl"
     questions.write_text(
-        json.dumps({"id": "a", "question": QUESTION, "answers": ["356 kg of heroin"]}) + "\n"
-        + json.dumps({"id": "b", "question": "Who won the 1998 World Cup?", "answers": []}) + "\n"
+        json.dumps({"id": "a", "question": QUESTION, "answers": ["356 kg of heroin"]})
+        + "\n"
+        + json.dumps({"id": "b", "question": "Who won the 1998 World Cup?", "answers": []})
+        + "\n"
     )
     assert main(["eval", str(questions), "--index", str(index), "--json"]) == 0
     metrics = json.loads(capsys.readouterr().out)[str(questions)]

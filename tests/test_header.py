@@ -63,7 +63,9 @@ def test_references_become_canonical_ids():
 
 def test_split_header_reads_fields_and_starts_the_body_at_the_first_paragraph():
     header, body = split_header(PARIS_BODY)
-    assert header.subject == "FRANCE SEEKING COORDINATED EU POSITION AS PREREQUISITE TO ACCEPTANCE OF GUANTANAMO DETAINEES"
+    assert (
+        header.subject == "FRANCE SEEKING COORDINATED EU POSITION AS PREREQUISITE TO ACCEPTANCE OF GUANTANAMO DETAINEES"
+    )
     assert header.tags == ("PREL", "KAWK", "PGOV", "FR")
     assert parse_references(header.references_text, "2009") == ("09SECSTATE6516", "09BRUSSELS79")
     assert header.classification == "CONFIDENTIAL//NOFORN"

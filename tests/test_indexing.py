@@ -4,12 +4,11 @@ import json
 import shutil
 
 import pytest
+from conftest import FIXTURES, SEED_ID, SEEDS
 
 import cableqa
 from cableqa.errors import CableQAError
 from cableqa.indexing import MANIFEST, open_index
-
-from conftest import FIXTURES, SEED_ID, SEEDS
 
 CABLES = FIXTURES / "cables"
 
@@ -125,7 +124,11 @@ def test_a_damaged_index_is_a_clear_error(sources, tmp_path, damage):
     index = tmp_path / "index"
     build(sources, index)
     generation = index / json.loads((index / MANIFEST).read_text())["generation"]
-    target = {"manifest": index / MANIFEST, "database": generation / "cables.sqlite", "vectors": generation / "vectors.faiss"}
+    target = {
+        "manifest": index / MANIFEST,
+        "database": generation / "cables.sqlite",
+        "vectors": generation / "vectors.faiss",
+    }
     target[damage].write_bytes(b"this is not an index")
     with pytest.raises(CableQAError):
         cableqa.load(index, build_missing=False)

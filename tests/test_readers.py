@@ -72,7 +72,7 @@ def test_cables_csv_rows_match_their_pages():
     with (FIXTURES / "formats" / "cables.csv").open(newline="", encoding="utf-8") as stream:
         rows = list(csv.reader(stream))
     assert [cable.doc_id for cable in cables] == [row[2] for row in rows]
-    for cable, row in zip(cables, rows):
+    for cable, row in zip(cables, rows, strict=True):
         page = read_one(CABLES / f"{cable.doc_id}.html")
         assert cable.source.endswith(f"cables.csv#{row[0]}")
         assert (cable.date, cable.origin, cable.classification) == (page.date, page.origin, page.classification)
@@ -82,7 +82,9 @@ def test_cables_csv_rows_match_their_pages():
 
 def test_bad_files_are_skipped_with_a_reason_each():
     skipped = {}
-    cables = list(cableqa.read(FIXTURES / "bad", on_skip=lambda source, reason: skipped.update({Path(source).name: reason})))
+    cables = list(
+        cableqa.read(FIXTURES / "bad", on_skip=lambda source, reason: skipped.update({Path(source).name: reason}))
+    )
     assert [cable.doc_id for cable in cables] == ["66BUENOSAIRES2481"]  # the complete row before the cut
     assert skipped.pop("not_a_cable.txt").startswith("no cable header")
     assert skipped == {

@@ -41,7 +41,9 @@ def test_all_shared_cables_parse_with_their_table_metadata_and_clean_sections():
     assert len(cables) == len(PAGES) == 1295
     for page in PAGES:
         cable = cables[page]
-        assert {key: getattr(cable, key) for key in ("doc_id", "date", "released", "classification", "origin")} == table_of(page)
+        assert {
+            key: getattr(cable, key) for key in ("doc_id", "date", "released", "classification", "origin")
+        } == table_of(page)
         assert cable.sections, cable.doc_id
         for section in cable.sections:
             assert section.text.strip(), section.id

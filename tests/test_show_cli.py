@@ -28,7 +28,18 @@ def test_show_prints_metadata_and_aligned_sections(capsys):
 def test_show_json_has_the_documented_shape(capsys):
     assert main(["show", str(SEED), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert set(data) == {"doc_id", "subject", "date", "released", "origin", "classification", "tags", "references", "source", "sections"}
+    assert set(data) == {
+        "doc_id",
+        "subject",
+        "date",
+        "released",
+        "origin",
+        "classification",
+        "tags",
+        "references",
+        "source",
+        "sections",
+    }
     assert set(data["sections"][0]) == {"id", "title", "paragraphs", "start", "end", "text"}
     assert data["sections"][1]["title"] == "II. Status of Country"
 

@@ -50,13 +50,19 @@ def test_focus_clause_is_what_is_asked_not_where_to_look():
         # a trailing source is where to look, not what is asked
         ("How many scholarships does India give, according to Rao?", "How many scholarships does India give"),
         # a wh-word at the end asks about its own clause
-        ("The minister said that the 64 regions were merged into how many?", "the 64 regions were merged into how many?"),
+        (
+            "The minister said that the 64 regions were merged into how many?",
+            "the 64 regions were merged into how many?",
+        ),
         # a follow-up ask joined by "and" is the specific one
         ("Who made the decision, and whom did he overrule?", "and whom did he overrule?"),
         # a date's comma does not end the clause
         ("How far did the January 30, 2010 strike land?", "How far did the January 30, 2010 strike land?"),
         # a relative "who" inside the ask is not a second ask
-        ("What sentence was the motorist who drove across the route given?", "What sentence was the motorist who drove across the route given?"),
+        (
+            "What sentence was the motorist who drove across the route given?",
+            "What sentence was the motorist who drove across the route given?",
+        ),
     ],
 )
 def test_focus_clause_finds_the_interrogative_clause(question, focus):

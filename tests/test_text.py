@@ -89,7 +89,12 @@ def test_sentences_survive_abbreviations_initials_and_numbers():
 
 def test_sentences_end_at_paragraph_breaks_and_question_marks():
     text = "II. Status of Country\n\nWho pays? The drug user pays 450 euros.\n\n2. (SBU) Begin Text:"
-    assert sentences(text) == ["II. Status of Country", "Who pays?", "The drug user pays 450 euros.", "2. (SBU) Begin Text:"]
+    assert sentences(text) == [
+        "II. Status of Country",
+        "Who pays?",
+        "The drug user pays 450 euros.",
+        "2. (SBU) Begin Text:",
+    ]
 
 
 def test_sentence_spans_are_trimmed_offsets_into_the_text():

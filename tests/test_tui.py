@@ -17,8 +17,8 @@ from tui_fixtures import (
     FakeAssistant,
     ask,
     fake_factory,
-    visible,
     settle,
+    visible,
 )
 
 from cableqa.errors import CableQAError

@@ -17,7 +17,7 @@ def test_long_section_windows_cover_all_of_it_within_budget_and_overlap():
     pieces = _pieces(text)
     spans = window_spans(text, pieces, 100)
     assert spans[0][0] == 0 and spans[-1][1] == len(text)
-    for (_, end), (next_start, _) in zip(spans, spans[1:]):
+    for (_, end), (next_start, _) in zip(spans, spans[1:], strict=False):
         assert next_start < end, "consecutive windows overlap"
     for start, end in spans:
         assert sum(1 for s, e in pieces if s >= start and e <= end) <= 100

@@ -37,7 +37,11 @@ CABLES = (
         "UNCLASSIFIED",
         ("SNAR", "FR"),
         [
-            ("I. Summary", (1, 2), "France continues to be a major transshipment point for drugs moving through Europe."),
+            (
+                "I. Summary",
+                (1, 2),
+                "France continues to be a major transshipment point for drugs moving through Europe.",
+            ),
             (
                 "III. Country Actions Against Drugs in 2007",
                 (3, 4),
@@ -138,9 +142,22 @@ class FakeAssistant:
         )
         citation = f"{cable.doc_id} ¶{section.paragraphs[0]} · {section.title} · {cable.date[:10]} · {cable.origin} · {cable.classification}"
         return Hit(
-            rank, cable.doc_id, section.id, section.title, section.paragraphs, round(shared / 4, 2), citation,
-            sentence, offset, offset + len(sentence), highlights, section.text,
-            cable.subject, cable.date, cable.origin, cable.classification,
+            rank,
+            cable.doc_id,
+            section.id,
+            section.title,
+            section.paragraphs,
+            round(shared / 4, 2),
+            citation,
+            sentence,
+            offset,
+            offset + len(sentence),
+            highlights,
+            section.text,
+            cable.subject,
+            cable.date,
+            cable.origin,
+            cable.classification,
         )
 
     def cable(self, doc_id: str) -> Cable | None:

@@ -61,7 +61,9 @@ def load(
     directory = Path(index_dir)
     if not (directory / "manifest.json").exists():
         if not build_missing:
-            raise CableQAError(f"{directory} is not a cableqa index; build one with `cableqa index --index {directory}`")
+            raise CableQAError(
+                f"{directory} is not a cableqa index; build one with `cableqa index --index {directory}`"
+            )
         build(None, directory, model=model, progress=progress)
     index = open_index(directory)
     if model is not None:
@@ -121,7 +123,9 @@ class Assistant:
     def _search(self, question: str, k: int, filters: Filters) -> tuple[tuple[Hit, ...], bool]:
         terms = query_terms(question)
         focus = set(query_terms(focus_clause(question)))
-        weights = {term: weight * (FOCUS_WEIGHT if term in focus else 1.0) for term, weight in idf(self.index, terms).items()}
+        weights = {
+            term: weight * (FOCUS_WEIGHT if term in focus else 1.0) for term, weight in idf(self.index, terms).items()
+        }
         vectors = self.encoder.encode([question, focus_clause(question)])
         candidates = retrieve(self.index, vectors[0], terms, max(k, CANDIDATES), filters)
         sections = self.index.store.sections(candidate.rowid for candidate in candidates)
@@ -133,7 +137,9 @@ class Assistant:
             cited = excerpts.excerpt(section.text, sentences[candidate.rowid], vectors, terms, weights, section.title)
             scored.append((_final_score(candidate.score, cited, stored.section.title), stored, cited))
         scored.sort(key=lambda item: -item[0])
-        hits = tuple(_hit(rank, stored, cited, score) for rank, (score, stored, cited) in enumerate(scored[:k], start=1))
+        hits = tuple(
+            _hit(rank, stored, cited, score) for rank, (score, stored, cited) in enumerate(scored[:k], start=1)
+        )
         return hits, bool(scored) and _confident(scored[0][2])
 
     def _whole_cable(self, doc_id: str) -> tuple[Hit, ...]:
@@ -194,7 +200,7 @@ def _hit(rank: int, stored: StoredSection, excerpt: excerpts.Excerpt, score: flo
 
 
 def citation(stored: StoredSection) -> str:
-    """"07PARIS4695 ¶2 · III. Country Actions … › Law Enforcement Efforts · 2007-12-13 · Embassy Paris · UNCLASSIFIED"."""
+    """ "07PARIS4695 ¶2 · III. Country Actions … › Law Enforcement Efforts · 2007-12-13 · Embassy Paris · UNCLASSIFIED"."""
     where = f"{stored.doc_id} {paragraph_range(stored.section.paragraphs)}".strip()
     parts = [where, stored.section.title, (stored.date or "")[:10], stored.origin, stored.classification]
     return " · ".join(part for part in parts if part)

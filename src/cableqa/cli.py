@@ -63,7 +63,9 @@ def add_show(subparsers: argparse._SubParsersAction) -> None:
         "instead of a path, prints that cable from the index.",
     )
     show.add_argument(
-        "path", metavar="PATH", help="a cable file, a cables.csv dump or a folder; or the reference ID of an indexed cable"
+        "path",
+        metavar="PATH",
+        help="a cable file, a cables.csv dump or a folder; or the reference ID of an indexed cable",
     )
     show.add_argument("--json", action="store_true", help="print JSON (an object per cable; a list for several)")
     add_index_options(show, model=False)
@@ -252,7 +254,12 @@ def run_index(args: argparse.Namespace) -> int:
 
     with BuildProgress() as progress:
         report = build(
-            args.paths, args.index or DEFAULT_INDEX, model=args.model, rebuild=args.rebuild, progress=progress, on_skip=warn
+            args.paths,
+            args.index or DEFAULT_INDEX,
+            model=args.model,
+            rebuild=args.rebuild,
+            progress=progress,
+            on_skip=warn,
         )
     state = "updated" if report.changed else "already up to date"
     print(
@@ -320,7 +327,12 @@ def print_answer(answer) -> None:
         console.print("Nothing in the index matches this question.")
         return
     if not answer.confident:
-        console.print(Text("Nothing in the indexed cables answers this question confidently. Nearest passages:", style="bold yellow"))
+        console.print(
+            Text(
+                "Nothing in the indexed cables answers this question confidently. Nearest passages:",
+                style="bold yellow",
+            )
+        )
     top = answer.hits[0]
     console.print(Text("“", style="dim") + excerpt_text(top) + Text("”", style="dim"))
     console.print()

@@ -229,9 +229,7 @@ class SentenceTransformerEncoder:
         return _encode_in_batches(texts, self._encode_batch, self.dimension, batch_size, on_batch)
 
     def _encode_batch(self, texts: list[str]) -> np.ndarray:
-        vectors = self._transformer.encode(
-            texts, batch_size=len(texts), convert_to_numpy=True, show_progress_bar=False
-        )
+        vectors = self._transformer.encode(texts, batch_size=len(texts), convert_to_numpy=True, show_progress_bar=False)
         return _normalise(vectors)
 
 
@@ -421,7 +419,7 @@ def _token_vectors_module(transformer: Any, input_names: Sequence[str]) -> Any:
             self.transformer = transformer[0]
 
         def forward(self, *inputs):
-            return self.transformer(dict(zip(input_names, inputs)))["token_embeddings"]
+            return self.transformer(dict(zip(input_names, inputs, strict=True)))["token_embeddings"]
 
     return TokenVectors().eval()
 

@@ -40,7 +40,12 @@ class Excerpt:
 
 
 def excerpt(
-    text: str, sentences: Sentences, question_vectors: np.ndarray, terms: list[str], idf: dict[str, float], title: str = ""
+    text: str,
+    sentences: Sentences,
+    question_vectors: np.ndarray,
+    terms: list[str],
+    idf: dict[str, float],
+    title: str = "",
 ) -> Excerpt:
     """The best excerpt of a section; `question_vectors` are the question's and its focus clause's.
 

@@ -31,18 +31,24 @@ LONG_DATE_RE = re.compile(
 DE_LINE_RE = re.compile(r"^\s*DE\s+(R[A-Z]{3,6})\s+#(\d{1,6})(?:/\d+)?\s+(\d{7})", re.M)
 FM_LINE_RE = re.compile(r"^\s*FM\s+(AMEMBASSY|AMCONSUL|USMISSION|SECSTATE|USUN)\s+(.+?)\s*$", re.M)
 
-_SPACED = r"(?:C\s?O\s?N\s?F\s?I\s?D\s?E\s?N\s?T\s?I\s?A\s?L|S\s?E\s?C\s?R\s?E\s?T|UNCLAS(?:SIFIED)?|LIMITED OFFICIAL USE)"
+_SPACED = (
+    r"(?:C\s?O\s?N\s?F\s?I\s?D\s?E\s?N\s?T\s?I\s?A\s?L|S\s?E\s?C\s?R\s?E\s?T|UNCLAS(?:SIFIED)?|LIMITED OFFICIAL USE)"
+)
 BANNER_RE = re.compile(
     rf"^\s*({_SPACED})(?:\s*//\s*([A-Z ]+?))?(?:\s+SECTION\s+\d+\s+OF\s+\d+)?\s+([A-Z][A-Z .'-]*?)\s+0*(\d{{1,6}})\s*$"
 )
 LONE_CLASSIFICATION_RE = re.compile(rf"^\s*(?:{_SPACED})(?:\s*//\s*[A-Z ]+)?(?:\s+[A-Z]{{2,4}}\d{{3,5}})?\s*$")
 PAGE_BREAK_RES = (
-    re.compile(r"^\s*[A-Z][A-Z .'-]*\s+0*\d{1,6}\s+\d{3}(?:\.\d)?\s+OF\s+\d{3}\s*$", re.I),  # PARIS 00002069 001.2 OF 002
+    re.compile(
+        r"^\s*[A-Z][A-Z .'-]*\s+0*\d{1,6}\s+\d{3}(?:\.\d)?\s+OF\s+\d{3}\s*$", re.I
+    ),  # PARIS 00002069 001.2 OF 002
     re.compile(r"^\s*PAGE\s+\d{2}\s+[A-Z][A-Z .'-]*\s+\d{3,6}\s"),  # PAGE 02 HARARE 06677 01 OF 03 291400Z
 )
 NOISE_RES = (
     re.compile(r"^\s*SIPDIS\s*$"),
-    re.compile(r"^\s*(?:NOFORN|SENSITIVE|SENSITIVE BUT UNCLASSIFIED|NOT FOR INTERNET DISTRIBUTION|EXDIS|NODIS|LIMDIS)\s*$"),
+    re.compile(
+        r"^\s*(?:NOFORN|SENSITIVE|SENSITIVE BUT UNCLASSIFIED|NOT FOR INTERNET DISTRIBUTION|EXDIS|NODIS|LIMDIS)\s*$"
+    ),
     re.compile(r"^\s*(?:VZCZC|NNNN\s*$)"),
     re.compile(r"^\s*DE\s+R[A-Z]{3,6}\s+#\d"),
     re.compile(r"^\s*[A-Z]{1,2}\s+[0-3]\d{5}Z\s+[A-Z]{3}\s+\d{2,4}\s*$"),  # date-time group line

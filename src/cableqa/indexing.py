@@ -286,7 +286,9 @@ def _files_under(root: Path, skip) -> Iterator[Path]:
         skip(str(root), "no longer exists; its cables are dropped")
 
 
-def _sync_sources(store: Store, files: dict[str, Path], model: _Model, report: BuildReport, notify, skip) -> dict[str, str]:
+def _sync_sources(
+    store: Store, files: dict[str, Path], model: _Model, report: BuildReport, notify, skip
+) -> dict[str, str]:
     """Bring the store's cables in line with `files`; return the hash of every file now indexed."""
     from cableqa.readers import read
 
@@ -305,7 +307,7 @@ def _sync_sources(store: Store, files: dict[str, Path], model: _Model, report: B
             store.add_source(key, digest)
             report.files_read += 1
             for cable in read(path, on_skip=skip):
-                for rowid, section in zip(store.add_cable(cable, key), cable.sections):
+                for rowid, section in zip(store.add_cable(cable, key), cable.sections, strict=True):
                     store.add_spans("windows", rowid, model.windows(cable.subject, section.text, section.title))
                     store.add_spans("sentences", rowid, sentence_units(section.text))
         notify("read", done, len(files))
@@ -406,7 +408,9 @@ def _copy_database(source: Path, target: Path) -> None:
 
 
 def _next_generation_name(directory: Path) -> str:
-    numbers = [int(path.name.split("-")[1].split(".")[0]) for path in directory.glob("gen-*") if path.name[4:10].isdigit()]
+    numbers = [
+        int(path.name.split("-")[1].split(".")[0]) for path in directory.glob("gen-*") if path.name[4:10].isdigit()
+    ]
     return f"gen-{max(numbers, default=0) + 1:06d}"
 
 

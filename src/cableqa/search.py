@@ -76,7 +76,9 @@ class Candidate:
     score: float  # fused score, higher is better
 
 
-def retrieve(index: OpenIndex, question_vector: np.ndarray, terms: list[str], limit: int, filters: Filters) -> list[Candidate]:
+def retrieve(
+    index: OpenIndex, question_vector: np.ndarray, terms: list[str], limit: int, filters: Filters
+) -> list[Candidate]:
     """The `limit` best sections for a question, best first."""
     allowed_sections, allowed_windows = None, None
     if filters:

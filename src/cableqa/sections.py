@@ -262,7 +262,7 @@ def _paragraph_numbers(blocks: list[Block], is_heading: list[bool]) -> list[int 
     """Each block's paragraph number; unnumbered text continues the numbered paragraph before it."""
     numbers: list[int | None] = []
     current = None
-    for block, heading in zip(blocks, is_heading):
+    for block, heading in zip(blocks, is_heading, strict=True):
         if block.number is not None:
             current = block.number
         numbers.append(None if heading else current)

@@ -209,7 +209,7 @@ class Store:
         dtype = VECTOR_TYPES[_vector_table(table)]
         self.db.executemany(
             f"UPDATE {table} SET vector = ? WHERE id = ?",
-            [(vector.astype(dtype).tobytes(), id_) for id_, vector in zip(ids, vectors)],
+            [(vector.astype(dtype).tobytes(), id_) for id_, vector in zip(ids, vectors, strict=True)],
         )
 
     def commit(self) -> None:
@@ -385,4 +385,3 @@ def _stored_section(row: tuple) -> StoredSection:
     rowid, id_, title, paragraphs, start, end, text, doc_id, subject, date, origin, classification = row
     section = Section(id=id_, title=title, paragraphs=tuple(json.loads(paragraphs)), start=start, end=end, text=text)
     return StoredSection(rowid, section, doc_id, subject, date, origin, classification)
-

@@ -25,7 +25,24 @@ STOPWORDS = frozenset(
 )
 
 WORD = re.compile(r"[A-Za-z0-9]+(?:[.,'’-][A-Za-z0-9]+)*")
-_SUFFIXES = ("ational", "ization", "ations", "ation", "ments", "ment", "ings", "ing", "ies", "ied", "ers", "ed", "es", "er", "ly", "s")
+_SUFFIXES = (
+    "ational",
+    "ization",
+    "ations",
+    "ation",
+    "ments",
+    "ment",
+    "ings",
+    "ing",
+    "ies",
+    "ied",
+    "ers",
+    "ed",
+    "es",
+    "er",
+    "ly",
+    "s",
+)
 
 
 @lru_cache(maxsize=65536)
@@ -68,12 +85,16 @@ def query_terms(question: str) -> list[str]:
 WH_WORD = re.compile(r"\b(how|what|which|who|whom|whose|where|when|why)\b", re.IGNORECASE)
 # "When did ..." asks; "When the delegation visited Rome, ..." sets the scene.
 _ASKS_ONLY_BEFORE_AUXILIARY = {"when", "where"}
-_AUXILIARIES = frozenset("am is are was were be do does did has have had can could will would shall should may might must".split())
+_AUXILIARIES = frozenset(
+    "am is are was were be do does did has have had can could will would shall should may might must".split()
+)
 _PREPOSITIONS = frozenset("about at by for from in into of on through to toward towards under with within".split())
 _CLAUSE = re.compile(r"(?:[^,;]|,(?=\s*\d{4}\b))+")  # "January 30, 2010" stays one clause
 _COORDINATION = re.compile(r"\s*(?:and|or|but)\b", re.IGNORECASE)
 # A clause after the ask that only says where to look: "..., according to the embassy".
-_SETTING = re.compile(r"\s*(?:according|as|in|during|when|after|before|while|since|compared|following)\b", re.IGNORECASE)
+_SETTING = re.compile(
+    r"\s*(?:according|as|in|during|when|after|before|while|since|compared|following)\b", re.IGNORECASE
+)
 
 
 def focus_clause(question: str) -> str:

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 
 CLASSIFICATION_MARK_RE = re.compile(r"\((?:TS|S|C|U|SBU|LOU)(?://?[A-Z]{1,5})*\)")
 # "1. (C) ...", "¶3. ...", and the rarer "(C) 4. ..." with the marking first.
-PARAGRAPH_MARK_RE = re.compile(rf"^\s*(?:{CLASSIFICATION_MARK_RE.pattern}\s*)?(?:¶\s*(\d{{1,3}})|(\d{{1,2}}))\s*\.(?=\s|\()")
+PARAGRAPH_MARK_RE = re.compile(
+    rf"^\s*(?:{CLASSIFICATION_MARK_RE.pattern}\s*)?(?:¶\s*(\d{{1,3}})|(\d{{1,2}}))\s*\.(?=\s|\()"
+)
 RULE_RE = re.compile(r"^\s*(?:[-=_*]\s?){3,}\s*$")
 BULLET_RE = re.compile(r"^\s*(?:--|[-*•])\s+\S")
 WRAP_WIDTH = 90  # lines longer than this mean the text was not hard-wrapped

@@ -59,4 +59,4 @@ class Vectors:
         if limit <= 0:
             return []
         scores, ids = self._index.search(query.reshape(1, -1).astype(np.float32), limit, params=params)
-        return [(int(id_), float(score)) for id_, score in zip(ids[0], scores[0]) if id_ != -1]
+        return [(int(id_), float(score)) for id_, score in zip(ids[0], scores[0], strict=True) if id_ != -1]

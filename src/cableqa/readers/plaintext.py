@@ -18,7 +18,11 @@ def looks_like_cable(text: str) -> bool:
     top = "\n".join(text.splitlines()[:HEADER_LINE_LIMIT])
     has_field = any(pattern.search(line) for line in top.splitlines() for pattern in FIELD_RES.values())
     has_banner = any(BANNER_RE.match(line) for line in top.splitlines())
-    return has_field or has_banner or bool(DE_LINE_RE.search(top) or DTG_RE.search(top) or CLASSIFIED_PARAGRAPH_RE.search(text))
+    return (
+        has_field
+        or has_banner
+        or bool(DE_LINE_RE.search(top) or DTG_RE.search(top) or CLASSIFIED_PARAGRAPH_RE.search(text))
+    )
 
 
 def read_file(path: Path, text: str) -> Cable:

@@ -34,12 +34,17 @@ class CableQACommands(Provider):
         yield Command("Set filters…", "Filter by origin, classification, tag and date", app.action_filters)
         yield Command("Clear filters", "Search all cables again", app.clear_filters)
         yield Command("Rebuild index…", "Re-read the sources and rebuild the index from scratch", app.action_rebuild)
-        yield Command("Export conversation as Markdown…", "Write the questions and cited answers to a file", app.action_export)
+        yield Command(
+            "Export conversation as Markdown…", "Write the questions and cited answers to a file", app.action_export
+        )
         yield Command("Toggle light/dark theme", "Switch between the light and dark themes", app.action_toggle_dark)
         for facet in FACETS:
             for value in app.facets.get(facet, []):
                 yield Command(
-                    f"Filter by {facet}: {value}", f"Only search cables whose {facet} is this", partial(app.set_filter, facet, value), True
+                    f"Filter by {facet}: {value}",
+                    f"Only search cables whose {facet} is this",
+                    partial(app.set_filter, facet, value),
+                    True,
                 )
 
     async def discover(self) -> Hits:

@@ -61,7 +61,9 @@ class ReaderScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="reader"):
             yield Static(cable_header(self.cable), id="reader-header")
-            sections = self.cable.sections or (Section(f"{self.cable.doc_id}:1", "", (), 0, len(self.cable.body), self.cable.body),)
+            sections = self.cable.sections or (
+                Section(f"{self.cable.doc_id}:1", "", (), 0, len(self.cable.body), self.cable.body),
+            )
             for number, section in enumerate(sections, start=1):
                 cited = section.id == self.hit.section_id
                 yield Static(
