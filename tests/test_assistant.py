@@ -99,3 +99,22 @@ def test_facets_and_info_describe_the_index(qa):
     info = qa.info()
     assert info.cables == len(list(cableqa.read(FIXTURES / "cables"))) + 1
     assert info.model == "hashing:384" and info.size_bytes > 0
+
+
+def _plain_cable(number: int, dtg: str) -> str:
+    return (
+        f"DE RUEHFR #{number:04d}/01 0271814\nO {dtg}\nFM AMEMBASSY PARIS\n\n"
+        f"UNCLAS PARIS {number:06d}\n\nSUBJECT: HARBOR TRAFFIC\n\n"
+        "1. The port of Le Havre handled record container traffic, harbor officials said.\n"
+    )
+
+
+@pytest.mark.parametrize(("month", "expected"), [("March 2008", "08PARIS501"), ("June 2009", "09PARIS502")])
+def test_of_two_cables_saying_the_same_the_one_dated_as_asked_comes_first(tmp_path, month, expected):
+    (tmp_path / "a.txt").write_text(_plain_cable(501, "271814Z MAR 08"))
+    (tmp_path / "b.txt").write_text(_plain_cable(502, "021200Z JUL 09"))  # reported the month after
+    cableqa.build([tmp_path], tmp_path / "index", model="hashing")
+    qa = cableqa.load(tmp_path / "index", build_missing=False)
+    answer = qa.ask(f"How much container traffic did Le Havre handle in {month}?", k=2)
+    assert [hit.doc_id for hit in answer.hits][0] == expected
+    assert {hit.doc_id for hit in answer.hits} == {"08PARIS501", "09PARIS502"}

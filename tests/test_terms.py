@@ -1,6 +1,6 @@
 import pytest
 
-from cableqa.terms import find_terms, focus_clause, fts_query, query_terms, same_term, stem
+from cableqa.terms import asked_dates, find_terms, focus_clause, fts_query, query_terms, same_term, stem
 
 
 def test_query_terms_drop_question_scaffolding_and_repeats():
@@ -67,3 +67,9 @@ def test_focus_clause_is_what_is_asked_not_where_to_look():
 )
 def test_focus_clause_finds_the_interrogative_clause(question, focus):
     assert focus_clause(question) == focus
+
+
+def test_asked_dates_are_the_years_and_months_a_question_names():
+    years, months = asked_dates("After the January 30, 2010 strike and a September 2009 cable, in mid-2008?")
+    assert years == {"2010", "2009", "2008"}
+    assert months == {"2010-01", "2009-09"}

@@ -146,6 +146,31 @@ def _ask_start(clause: str) -> int | None:
     return words[opening].start()
 
 
+MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_MONTH_YEAR = re.compile(rf"\b({'|'.join(MONTHS)})(?:\s+\d{{1,2}})?,?\s+((?:19|20)\d\d)\b", re.IGNORECASE)
+
+
+def asked_dates(question: str) -> tuple[set[str], set[str]]:
+    """The years ("2009") and months ("2009-09") a question names."""
+    years = set(_YEAR.findall(question))
+    months = {f"{year}-{MONTHS.index(name.lower()) + 1:02d}" for name, year in _MONTH_YEAR.findall(question)}
+    return years, months
+
+
 def find_terms(text: str, terms: list[str]) -> list[tuple[int, int, str]]:
     """(start, end, term) for every word of `text` that matches one of `terms`."""
     stems = tuple((stem(term), term) for term in terms)
