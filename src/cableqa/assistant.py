@@ -17,7 +17,7 @@ from cableqa.errors import CableQAError
 from cableqa.indexing import OpenIndex, Progress, build, open_index
 from cableqa.search import Filters, idf, reference_id, retrieve
 from cableqa.store import StoredSection
-from cableqa.terms import asked_dates, focus_clause, query_terms
+from cableqa.terms import asked_dates, asks_quantity, focus_clause, quantities, query_terms
 from cableqa.types import Answer, Cable, Hit, paragraph_range
 
 # An answer is confident when its best sentence is close to the question in meaning
@@ -132,6 +132,7 @@ class Assistant:
         }
         vectors = self.encoder.encode([question, focus_clause(question)])
         when = asked_dates(question)
+        asked_quantity = quantities(question) if asks_quantity(question) else None
         candidates = retrieve(self.index, vectors[0], terms, max(k, CANDIDATES), filters)
         sections = self.index.store.sections(candidate.rowid for candidate in candidates)
         sentences = self.index.store.sentences(sections, self.index.manifest.dimension)
@@ -139,7 +140,9 @@ class Assistant:
         for candidate in candidates:
             stored = sections[candidate.rowid]
             section = stored.section
-            cited = excerpts.excerpt(section.text, sentences[candidate.rowid], vectors, terms, weights, section.title)
+            cited = excerpts.excerpt(
+                section.text, sentences[candidate.rowid], vectors, terms, weights, section.title, asked_quantity
+            )
             scored.append((_final_score(candidate.score, cited, stored, when), stored, cited))
         scored.sort(key=lambda item: -item[0])
         hits = tuple(

@@ -5,7 +5,8 @@ and what it says: the best cosine of its sentences with the question (averaged w
 the question's focus clause, see `terms.focus_clause`; neighbours add a little), plus
 the idf-weighted share of the question's words the run contains as a whole, so a run
 whose sentences together cover the question beats one sentence that repeats its
-setting. Sentence vectors are stored in the index: nothing is encoded at question
+setting; and, when the question asks how many or how much, a run that states a
+number the question does not. Sentence vectors are stored in the index: nothing is encoded at question
 time. A sentence longer than 80 words is cut into runs of words, so an excerpt is
 always the cable's own words, never more than 80 of them.
 """
@@ -18,13 +19,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from cableqa.store import Sentences
-from cableqa.terms import find_terms
+from cableqa.terms import find_terms, quantities
 from cableqa.text import split_sentences
 
 MAX_WORDS = 80
 MAX_SENTENCES = 3
 LEXICAL_WEIGHT = 0.6  # the run's share of the question's idf weight, against its best cosine
 NEIGHBOUR_WEIGHT = 0.25  # how much the other sentences' cosines add to a run
+QUANTITY_WEIGHT = 0.15  # a run stating a number, when the question asks how many
 
 _WORD = re.compile(r"\S+")
 
@@ -46,8 +48,12 @@ def excerpt(
     terms: list[str],
     idf: dict[str, float],
     title: str = "",
+    asked_quantity: set[str] | None = None,
 ) -> Excerpt:
     """The best excerpt of a section; `question_vectors` are the question's and its focus clause's.
+
+    `asked_quantity` is set when the question asks for a number ("how many ..."): it holds
+    the numbers the question states itself, and a run stating another number gains.
 
     The section's headings (its `title` parts, when they stand as sentences of the text)
     are never cited: the citation shows them already, and they answer nothing.
@@ -59,6 +65,10 @@ def excerpt(
     present = [{term for _, _, term in find_terms(text[start:end], terms)} for start, end in sentences.spans]
     words = [len(_WORD.findall(text[start:end])) for start, end in sentences.spans]
     total = sum(idf.get(term, 0.0) for term in terms) or 1.0
+    states_number = [
+        asked_quantity is not None and bool(quantities(text[start:end]) - asked_quantity)
+        for start, end in sentences.spans
+    ]
     best, best_value, best_lexical = (0, 0), -np.inf, 0.0
     for first in range(len(words)):
         for last in range(first, min(first + MAX_SENTENCES, len(words))):
@@ -67,6 +77,7 @@ def excerpt(
             run = dense[first : last + 1]
             lexical = sum(idf.get(term, 0.0) for term in set().union(*present[first : last + 1])) / total
             value = run.max() + NEIGHBOUR_WEIGHT * (run.sum() - run.max()) + LEXICAL_WEIGHT * lexical
+            value += QUANTITY_WEIGHT * any(states_number[first : last + 1])
             if value > best_value + 1e-9:
                 best, best_value, best_lexical = (first, last), value, lexical
     first, last = best

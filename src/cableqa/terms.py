@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from cableqa.text import PARAGRAPH_MARK_RE
+
 # Function words and question scaffolding: they say how something is asked, not what.
 STOPWORDS = frozenset(
     """
@@ -144,6 +146,34 @@ def _ask_start(clause: str) -> int | None:
     if wh in _ASKS_ONLY_BEFORE_AUXILIARY and following not in _AUXILIARIES:
         return None
     return words[opening].start()
+
+
+# "How many ...", "what share of ...": the answer is a quantity, so a sentence without one does not give it.
+_ASKS_QUANTITY = re.compile(
+    r"^(?:\w+\s+)?(?:how\s+(?:many|much|large|far|big|long|old|often)"
+    r"|what\s+(?:share|percentage|proportion|number|figure|amount|value|rate|distance|size|sum))\b",
+    re.IGNORECASE,
+)
+_QUANTITY = re.compile(
+    r"(?<![\w.])\d[\d,.]*\d|(?<![\w.])\d"
+    r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty"
+    r"|hundred|thousand|million|billion|dozen|half|third|quarter)\b",
+    re.IGNORECASE,
+)
+_NOT_QUANTITIES = re.compile(
+    r"\b(?:19|20)\d\d\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b", re.IGNORECASE
+)
+
+
+def asks_quantity(question: str) -> bool:
+    """Whether the question asks how many, how much, what share...: its answer is a number."""
+    return bool(_ASKS_QUANTITY.match(focus_clause(question).strip()))
+
+
+def quantities(text: str) -> set[str]:
+    """The numbers a text states, without paragraph marks, years and days of the month."""
+    text = _NOT_QUANTITIES.sub(" ", PARAGRAPH_MARK_RE.sub(" ", text, count=1))
+    return {match.group().lower().rstrip(".,") for match in _QUANTITY.finditer(text)}
 
 
 MONTHS = (
