@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 # pip never resolves a plain `torch` requirement to a multi-GB CUDA build.
 TORCH ?= torch==2.13.0
 
-.PHONY: run test bench install
+.PHONY: run test lint bench install
 
 $(BIN)/cableqa: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 bench: install
 	$(BIN)/python benchmarks/bench_search.py
