@@ -126,11 +126,13 @@ class Assistant:
 
     def _search(self, question: str, k: int, filters: Filters) -> tuple[tuple[Hit, ...], bool]:
         terms = query_terms(question)
-        focus = set(query_terms(focus_clause(question)))
+        focus = focus_clause(question)
+        focus_terms = set(query_terms(focus))
         weights = {
-            term: weight * (FOCUS_WEIGHT if term in focus else 1.0) for term, weight in idf(self.index, terms).items()
+            term: weight * (FOCUS_WEIGHT if term in focus_terms else 1.0)
+            for term, weight in idf(self.index, terms).items()
         }
-        vectors = self.encoder.encode([question, focus_clause(question)])
+        vectors = self.encoder.encode([question, focus])
         when = asked_dates(question)
         asked_quantity = quantities(question) if asks_quantity(question) else None
         candidates = retrieve(self.index, vectors[0], terms, max(k, CANDIDATES), filters)
@@ -227,7 +229,8 @@ def _hit(rank: int, stored: StoredSection, excerpt: excerpts.Excerpt, score: flo
 
 
 def citation(stored: StoredSection) -> str:
-    """ "07PARIS4695 ¶2 · III. Country Actions … › Law Enforcement Efforts · 2007-12-13 · Embassy Paris · UNCLASSIFIED"."""
+    """The line under an excerpt, e.g.
+    "07PARIS4695 ¶2 · III. Country Actions … › Law Enforcement Efforts · 2007-12-13 · Embassy Paris · UNCLASSIFIED"."""
     where = f"{stored.doc_id} {paragraph_range(stored.section.paragraphs)}".strip()
     parts = [where, stored.section.title, (stored.date or "")[:10], stored.origin, stored.classification]
     return " · ".join(part for part in parts if part)

@@ -6,8 +6,8 @@ the question's focus clause, see `terms.focus_clause`; neighbours add a little),
 the idf-weighted share of the question's words the run contains as a whole, so a run
 whose sentences together cover the question beats one sentence that repeats its
 setting; and, when the question asks how many or how much, a run that states a
-number the question does not. Sentence vectors are stored in the index: nothing is encoded at question
-time. A sentence longer than 80 words is cut into runs of words, so an excerpt is
+number the question does not. Sentence vectors are stored in the index: nothing is
+encoded at question time. A sentence longer than 80 words is cut into runs of words, so an excerpt is
 always the cable's own words, never more than 80 of them.
 """
 

@@ -27,24 +27,7 @@ STOPWORDS = frozenset(
 )
 
 WORD = re.compile(r"[A-Za-z0-9]+(?:[.,'’-][A-Za-z0-9]+)*")
-_SUFFIXES = (
-    "ational",
-    "ization",
-    "ations",
-    "ation",
-    "ments",
-    "ment",
-    "ings",
-    "ing",
-    "ies",
-    "ied",
-    "ers",
-    "ed",
-    "es",
-    "er",
-    "ly",
-    "s",
-)
+_SUFFIXES = tuple("ational ization ations ation ments ment ings ing ies ied ers ed es er ly s".split())
 
 
 @lru_cache(maxsize=65536)
