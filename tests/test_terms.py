@@ -6,6 +6,7 @@ from cableqa.terms import (
     find_terms,
     focus_clause,
     fts_query,
+    named_terms,
     quantities,
     query_terms,
     same_term,
@@ -97,3 +98,10 @@ def test_quantities_leave_out_paragraph_marks_years_and_days():
     text = "4. (C) On October 18, 2009 the post paid $10,000 to three families and 2.5 percent more."
     assert quantities(text) == {"10,000", "three", "2.5"}
     assert quantities("(C) 5. On Oct. 21 the committee met in 2007.") == set()
+
+
+def test_named_terms_are_the_capitalised_words_inside_the_question():
+    question = "What did Interior Minister Atmar tell Ambassador Mussomeli about the police, in June?"
+    assert named_terms(question) == {"interior", "minister", "atmar", "ambassador", "mussomeli", "june"}
+    assert named_terms("Which drugs reach France?") == {"france"}
+    assert named_terms("How many people died of an overdose?") == set()

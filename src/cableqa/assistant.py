@@ -17,7 +17,7 @@ from cableqa.errors import CableQAError
 from cableqa.indexing import OpenIndex, Progress, build, open_index
 from cableqa.search import Filters, idf, reference_id, retrieve
 from cableqa.store import StoredSection
-from cableqa.terms import asked_dates, asks_quantity, focus_clause, quantities, query_terms
+from cableqa.terms import asked_dates, asks_quantity, focus_clause, named_terms, quantities, query_terms
 from cableqa.types import Answer, Cable, Hit, paragraph_range
 
 # An answer is confident when its best sentence is close to the question in meaning
@@ -27,6 +27,7 @@ from cableqa.types import Answer, Cable, Hit, paragraph_range
 CONFIDENT_IF = ((0.50, 0.0), (0.40, 0.30), (0.25, 0.60))
 CANDIDATES = 20  # sections whose sentences are read before the final order is set
 FOCUS_WEIGHT = 2.0  # how much more a word of the question's focus clause counts in a sentence
+NAME_WEIGHT = 0.35  # how much a name in the question counts there (see `terms.named_terms`)
 FUSED_WEIGHT = 20.0  # retrieval's fused score against the best sentence's, in the final order
 # A cable's summary restates its paragraphs in brief; when both match, cite the paragraph.
 SUMMARY_PENALTY = 0.2
@@ -128,8 +129,9 @@ class Assistant:
         terms = query_terms(question)
         focus = focus_clause(question)
         focus_terms = set(query_terms(focus))
+        named = named_terms(question)
         weights = {
-            term: weight * (FOCUS_WEIGHT if term in focus_terms else 1.0)
+            term: weight * (FOCUS_WEIGHT if term in focus_terms else 1.0) * (NAME_WEIGHT if term in named else 1.0)
             for term, weight in idf(self.index, terms).items()
         }
         vectors = self.encoder.encode([question, focus])

@@ -67,6 +67,19 @@ def query_terms(question: str) -> list[str]:
     return terms
 
 
+_NAMED = re.compile(r"(?<=[\w,;:)] )[A-Z][\w'’.-]*")
+
+
+def named_terms(question: str) -> set[str]:
+    """The question's terms written with a capital inside the sentence: names, titles, places.
+
+    They mostly say whose words and which cable ("What did Minister Atmar tell Ambassador
+    Mussomeli ..."); within that cable they point at the sentence that introduces the
+    meeting more than at the one that answers.
+    """
+    return {term for match in _NAMED.finditer(question) for term in query_terms(match.group())}
+
+
 WH_WORD = re.compile(r"\b(how|what|which|who|whom|whose|where|when|why)\b", re.IGNORECASE)
 # "When did ..." asks; "When the delegation visited Rome, ..." sets the scene.
 _ASKS_ONLY_BEFORE_AUXILIARY = {"when", "where"}
