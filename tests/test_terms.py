@@ -69,6 +69,13 @@ def test_focus_clause_is_what_is_asked_not_where_to_look():
         ("Who made the decision, and whom did he overrule?", "and whom did he overrule?"),
         # a date's comma does not end the clause
         ("How far did the January 30, 2010 strike land?", "How far did the January 30, 2010 strike land?"),
+        # who told whom, and when, is where to look; what was told is the ask
+        (
+            "What offense did Minister Atmar tell Ambassador Mussomeli in June 2009 he was charging?",
+            "What offense he was charging?",
+        ),
+        ("Which city did Kirill say in 2008 had kept its character?", "Which city had kept its character?"),
+        ("How did Bachelet describe Lula?", "How did Bachelet describe Lula?"),
         # a relative "who" inside the ask is not a second ask
         (
             "What sentence was the motorist who drove across the route given?",

@@ -102,7 +102,8 @@ def focus_clause(question: str) -> str:
     possibly after a preposition ("Through whom did ..."), and not a scene-setting
     "When X happened, ...". It runs to the end of its clause, skips an appositive
     between commas ("how did Nowak, Tusk's aide, correct ..." keeps "correct ...") and
-    keeps a second ask joined by "and"; a trailing "according to ..." is dropped.
+    keeps a second ask joined by "and"; a trailing "according to ..." is dropped, and so
+    is a reporting frame ("did Atmar tell Mussomeli in June ..." is where to look).
     "... merged into how many?" asks about its own clause, from "that" on. A question
     without a wh-word is all focus.
     """
@@ -118,7 +119,7 @@ def focus_clause(question: str) -> str:
                     kept = [text.strip()]  # a follow-up ask is the more specific one
                 elif position == len(rest) - 1 and position > 0 and not _SETTING.match(text):
                     kept.append(text.strip())
-            return " ".join(kept)
+            return _reported_content(" ".join(kept))
     matches = list(WH_WORD.finditer(question))
     if not matches:
         return question
@@ -126,6 +127,41 @@ def focus_clause(question: str) -> str:
     head = question[clause.start() : matches[-1].start()]
     that = [m.end() for m in re.finditer(r"\bthat\b", head)]
     return question[clause.start() + (that[-1] if that else 0) : clause.end()].strip()
+
+
+# "What did X tell Y in May 2009 was the motive ...": who told whom, and when, say where to
+# look; what was told is the ask. A verb of telling has a listener to skip, one of saying none.
+_REPORTED = re.compile(
+    r"^(?P<wh>.*?)\s+(?:did|does|do|had|has|have|would|will)\s+.*?"
+    r"\b(?:(?P<telling>tell|inform|assure|warn)|say|claim|report|believe|think|expect|predict|suggest)\s+(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+_NAME_OR_NUMBER = re.compile(r"^(?:[A-Z][\w'’.-]*|\d[\d,]*)$")
+_TIME_LINKS = {"in", "on", "during"}
+
+
+def _reported_content(ask: str) -> str:
+    """The ask without its reporting frame: "What ... was the motive ..."."""
+    match = _REPORTED.match(ask)
+    if not match:
+        return ask
+    words = match.group("rest").split()
+    skip = 0
+    while skip < len(words):
+        word, following = words[skip].lower(), words[skip + 1] if skip + 1 < len(words) else ""
+        if word in _TIME_LINKS and _NAME_OR_NUMBER.match(following):  # "in February 2010"
+            skip += 2
+            while skip < len(words) and _NAME_OR_NUMBER.match(words[skip]):
+                skip += 1
+        elif match.group("telling") and (
+            _NAME_OR_NUMBER.match(words[skip]) or word == "and" and _NAME_OR_NUMBER.match(following)
+        ):
+            skip += 1
+        else:
+            skip += word == "that"
+            break
+    content = words[skip:]
+    return f"{match.group('wh')} {' '.join(content)}" if len(content) >= 3 else ask
 
 
 def _ask_start(clause: str) -> int | None:
