@@ -95,6 +95,7 @@ _SETTING = re.compile(
 )
 
 
+@lru_cache(maxsize=256)  # each question is parsed by `Assistant._search` and again by `asks_quantity`
 def focus_clause(question: str) -> str:
     """The words that say what is asked, without those that say where to look.
 
