@@ -44,7 +44,7 @@ def test_highlights_are_the_question_terms_in_the_excerpt(qa):
 
 def test_the_answer_json_has_the_documented_keys(qa):
     data = qa.ask(QUESTION, k=2).to_dict()
-    assert set(data) == {"question", "confident", "hits"}
+    assert set(data) == {"question", "confident", "probability", "hits"}
     assert {"rank", "doc_id", "section", "paragraphs", "score", "citation", "excerpt", "highlights", "text"} <= set(
         data["hits"][0]
     )

@@ -7,35 +7,20 @@ the same `Assistant.ask`.
 from __future__ import annotations
 
 import os
-import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from cableqa import excerpt as excerpts
+from cableqa import ranking
 from cableqa.errors import CableQAError
+from cableqa.excerpt import opening
 from cableqa.indexing import OpenIndex, Progress, build, open_index
+from cableqa.question import Question, parse_question
 from cableqa.search import Filters, idf, reference_id, retrieve
 from cableqa.store import StoredSection
-from cableqa.terms import asked_dates, asks_quantity, focus_clause, named_terms, quantities, query_terms
 from cableqa.types import Answer, Cable, Hit, paragraph_range
 
-# An answer is confident when its best sentence is close to the question in meaning
-# (cosine with the question and its focus clause), or somewhat close and sharing enough
-# of the question's rarer words: any one (min cosine, min idf share) pair suffices.
-# Set on the dev sets together with questions the seed does not answer (README, "Quality").
-CONFIDENT_IF = ((0.50, 0.0), (0.40, 0.30), (0.25, 0.60))
 CANDIDATES = 20  # sections whose sentences are read before the final order is set
-FOCUS_WEIGHT = 2.0  # how much more a word of the question's focus clause counts in a sentence
-NAME_WEIGHT = 0.35  # how much a name in the question counts there (see `terms.named_terms`)
-FUSED_WEIGHT = 20.0  # retrieval's fused score against the best sentence's, in the final order
-# A cable's summary restates its paragraphs in brief; when both match, cite the paragraph.
-SUMMARY_PENALTY = 0.2
-# Questions about cables say when ("in September 2009"): a cable of that month, or
-# failing that of that year, is the likelier source (README, "How answers are chosen").
-DATE_BONUS = 0.2
-YEAR_SHARE = 0.5
-SUMMARY_TITLE = re.compile(r"\s*summary", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -86,6 +71,8 @@ class Assistant:
 
         self.index = index
         self.encoder = load_encoder(index.manifest.model_source, purpose="query")
+        self.weights = ranking.fitted_weights()
+        self._idf: dict[str, float] = {}  # per term; the index this assistant has open never changes
 
     def ask(
         self,
@@ -110,9 +97,10 @@ class Assistant:
         cited = reference_id(question)
         if cited and self.index.store.cable(cited) is not None and not filters:
             hits = self._whole_cable(cited)
-            return Answer(question, True, hits, time.perf_counter() - started)
-        hits, confident = self._search(question.strip(), k, filters)
-        return Answer(question, confident, hits, time.perf_counter() - started)
+            return Answer(question, True, hits, time.perf_counter() - started, probability=1.0)
+        hits, probability = self._search(question, k, filters)
+        confident = probability >= self.weights.threshold
+        return Answer(question, confident, hits, time.perf_counter() - started, probability=round(probability, 4))
 
     def cable(self, doc_id: str) -> Cable | None:
         """The whole indexed cable, with its sections."""
@@ -125,41 +113,45 @@ class Assistant:
         """The filter values present in the index."""
         return self.index.store.facets()
 
-    def _search(self, question: str, k: int, filters: Filters) -> tuple[tuple[Hit, ...], bool]:
-        terms = query_terms(question)
-        focus = focus_clause(question)
-        focus_terms = set(query_terms(focus))
-        named = named_terms(question)
-        weights = {
-            term: weight * (FOCUS_WEIGHT if term in focus_terms else 1.0) * (NAME_WEIGHT if term in named else 1.0)
-            for term, weight in idf(self.index, terms).items()
-        }
-        vectors = self.encoder.encode([question, focus])
-        when = asked_dates(question)
-        asked_quantity = quantities(question) if asks_quantity(question) else None
-        candidates = retrieve(self.index, vectors[0], terms, max(k, CANDIDATES), filters)
+    def parse(self, question: str) -> Question:
+        """The question as ranking reads it: its words, their roles and weights, what it asks."""
+        return parse_question(question, self._term_idf)
+
+    def _term_idf(self, terms: list[str]) -> dict[str, float]:
+        unknown = [term for term in terms if term not in self._idf]
+        if unknown:
+            self._idf.update(idf(self.index, unknown))
+        return {term: self._idf[term] for term in terms}
+
+    def rank(self, question: Question, k: int, filters: Filters) -> list[ranking.RankedSection]:
+        """Candidate sections for a question, each with every citable run scored, best first."""
+        vectors = self.encoder.encode([question.text, question.focus])
+        candidates = retrieve(self.index, vectors[0], list(question.terms), max(k, CANDIDATES), filters)
         sections = self.index.store.sections(candidate.rowid for candidate in candidates)
         sentences = self.index.store.sentences(sections, self.index.manifest.dimension)
-        scored = []
-        for candidate in candidates:
-            stored = sections[candidate.rowid]
-            section = stored.section
-            cited = excerpts.excerpt(
-                section.text, sentences[candidate.rowid], vectors, terms, weights, section.title, asked_quantity
-            )
-            scored.append((_final_score(candidate.score, cited, stored, when), stored, cited))
-        scored.sort(key=lambda item: -item[0])
+        return ranking.rank_sections(question, vectors, candidates, sections, sentences, self.weights)
+
+    def _search(self, text: str, k: int, filters: Filters) -> tuple[tuple[Hit, ...], float]:
+        ranked = self.rank(self.parse(text), k, filters)
         hits = tuple(
-            _hit(rank, stored, cited, score) for rank, (score, stored, cited) in enumerate(scored[:k], start=1)
+            _hit(
+                rank,
+                section.stored,
+                section.span,
+                section.highlights,
+                section.score,
+                section.contributions(self.weights),
+            )
+            for rank, section in enumerate(ranked[:k], start=1)
         )
-        return hits, bool(scored) and _confident(scored[0][2])
+        return hits, ranking.probability(ranked, self.weights)
 
     def _whole_cable(self, doc_id: str) -> tuple[Hit, ...]:
         store = self.index.store
         sections = store.sections(store.section_rowids_of(doc_id))
         hits = []
         for rank, rowid in enumerate(store.section_rowids_of(doc_id), start=1):
-            hits.append(_hit(rank, sections[rowid], excerpts.opening(sections[rowid].section.text), 1.0))
+            hits.append(_hit(rank, sections[rowid], opening(sections[rowid].section.text), (), 1.0))
         return tuple(hits)
 
 
@@ -178,38 +170,16 @@ def describe(index: OpenIndex) -> IndexInfo:
     )
 
 
-def _final_score(
-    fused: float, excerpt: excerpts.Excerpt, stored: StoredSection, when: tuple[set[str], set[str]]
-) -> float:
-    """Order sections by retrieval rank fused with how well their best sentence answers."""
-    own_title = stored.section.title.rsplit(" › ", 1)[-1]
-    penalty = SUMMARY_PENALTY if SUMMARY_TITLE.match(own_title) else 0.0
-    return fused * FUSED_WEIGHT + excerpt.score - penalty + DATE_BONUS * _date_agreement(stored.date, when)
-
-
-def _date_agreement(date: str | None, when: tuple[set[str], set[str]]) -> float:
-    """How well a cable's date fits the dates a question names: 1 for the month named or
-    the month after (cables report what just happened), YEAR_SHARE for the year alone."""
-    years, months = when
-    if not date:
-        return 0.0
-    year, month = date[:4], date[:7]
-    if month in months or _previous_month(month) in months:
-        return 1.0
-    return YEAR_SHARE if year in years else 0.0
-
-
-def _previous_month(month: str) -> str:
-    year, number = int(month[:4]), int(month[5:7])
-    return f"{year - (number == 1)}-{(number - 2) % 12 + 1:02d}"
-
-
-def _confident(excerpt: excerpts.Excerpt) -> bool:
-    return any(excerpt.dense >= dense and excerpt.lexical >= lexical for dense, lexical in CONFIDENT_IF)
-
-
-def _hit(rank: int, stored: StoredSection, excerpt: excerpts.Excerpt, score: float) -> Hit:
+def _hit(
+    rank: int,
+    stored: StoredSection,
+    span: tuple[int, int],
+    highlights: tuple[tuple[int, int], ...],
+    score: float,
+    features: dict[str, float] | None = None,
+) -> Hit:
     section = stored.section
+    start, end = span
     return Hit(
         rank=rank,
         doc_id=stored.doc_id,
@@ -218,15 +188,16 @@ def _hit(rank: int, stored: StoredSection, excerpt: excerpts.Excerpt, score: flo
         paragraphs=section.paragraphs,
         score=round(score, 4),
         citation=citation(stored),
-        excerpt=section.text[excerpt.start : excerpt.end],
-        excerpt_start=excerpt.start,
-        excerpt_end=excerpt.end,
-        highlights=excerpt.highlights,
+        excerpt=section.text[start:end],
+        excerpt_start=start,
+        excerpt_end=end,
+        highlights=highlights,
         text=section.text,
         subject=stored.subject,
         date=stored.date,
         origin=stored.origin,
         classification=stored.classification,
+        features=features or {},
     )
 
 

@@ -283,6 +283,9 @@ def add_ask(subparsers: argparse._SubParsersAction) -> None:
     ask.add_argument("question", metavar="QUESTION")
     ask.add_argument("-k", type=int, default=5, metavar="N", help="how many passages (default 5)")
     ask.add_argument("--json", action="store_true", help="print the answer as JSON")
+    ask.add_argument(
+        "--explain", action="store_true", help="show each ranking feature's contribution to each hit's score"
+    )
     add_filter_options(ask)
     add_index_options(ask)
     ask.set_defaults(run=run_ask)
@@ -311,13 +314,13 @@ def run_ask(args: argparse.Namespace) -> int:
         doc_id=args.doc_id,
     )
     if args.json:
-        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        print(json.dumps(answer.to_dict(explain=args.explain), ensure_ascii=False, indent=2))
     else:
-        print_answer(answer)
+        print_answer(answer, explain=args.explain)
     return 0
 
 
-def print_answer(answer) -> None:
+def print_answer(answer, explain: bool = False) -> None:
     """The top excerpt, highlighted, over its aligned citation; the other hits below it, one line each."""
     from rich.console import Console
     from rich.text import Text
@@ -345,10 +348,13 @@ def print_answer(answer) -> None:
         ("origin", top.origin),
         ("class", top.classification),
         ("score", f"{top.score:.3f}"),
+        ("probability", f"{answer.probability:.2f}"),
     ]
     for name, value in fields:
         if value:
             console.print(Text(f"  {name:<11}", style="dim") + Text(value))
+    if explain:
+        print_features(console, top)
     if len(answer.hits) > 1:
         console.print()
         console.print(Text("Also:", style="bold"))
@@ -356,7 +362,17 @@ def print_answer(answer) -> None:
         where = f"{hit.doc_id} {paragraph_range(hit.paragraphs)}".strip()
         console.print(Text(f"  {hit.rank}. {where:<22}", style="cyan") + Text(hit.section or "", style="dim"))
         console.print(Text("     ") + excerpt_text(hit, limit=160))
+        if explain:
+            print_features(console, hit)
     console.print(Text(f"\n{answer.seconds * 1000:.0f} ms", style="dim"))
+
+
+def print_features(console, hit) -> None:
+    """A hit's score, feature by feature (weight × value), largest share first."""
+    from rich.text import Text
+
+    shares = sorted(hit.features.items(), key=lambda item: -abs(item[1]))
+    console.print(Text("     " + "  ".join(f"{name} {value:+.3f}" for name, value in shares), style="dim"))
 
 
 def excerpt_text(hit, limit: int | None = None):

@@ -1,4 +1,4 @@
-"""Question-set metrics: hit@k, excerpt@1, MRR and abstention.
+"""Question-set metrics: hit@k, excerpt@1, MRR, abstention and confidently wrong.
 
 A question set is JSON lines `{"id", "question", "answers": [spans], "doc_id"?}`.
 A result answers a question when one span, whitespace collapsed and case ignored,
@@ -29,6 +29,8 @@ class Report:
     reciprocal_ranks: float = 0.0
     abstained: int = 0  # unanswerable questions answered "not confident"
     doubted: int = 0  # answerable questions wrongly answered "not confident"
+    confident: int = 0  # answers shown as confident, unanswerable questions included
+    confidently_wrong: int = 0  # of those, the ones whose top excerpt holds no answer
     misses: list[str] = field(default_factory=list)  # ids of answerable questions with no hit in the top k
 
     def metrics(self) -> dict[str, float | int | None]:
@@ -40,6 +42,7 @@ class Report:
             "mrr": share(self.reciprocal_ranks, self.answerable),
             "abstention": share(self.abstained, self.unanswerable),
             "wrongly_not_confident": share(self.doubted, self.answerable),
+            "confidently_wrong": share(self.confidently_wrong, self.confident),
         }
 
 
@@ -67,6 +70,9 @@ def evaluate(ask, questions: list[dict], name: str = "", k: int = 5) -> Report:
     report = Report(name=name)
     for item in questions:
         answer: Answer = ask(item["question"], k=max(k, max(CUTOFFS)))
+        right = bool(item["answers"]) and bool(answer.hits) and answers(answer.hits[0].excerpt, answer.hits[0], item)
+        report.confident += answer.confident
+        report.confidently_wrong += answer.confident and not right
         if not item["answers"]:
             report.unanswerable += 1
             report.abstained += not answer.confident
@@ -80,7 +86,7 @@ def evaluate(ask, questions: list[dict], name: str = "", k: int = 5) -> Report:
         report.reciprocal_ranks += 1 / rank
         for cutoff in CUTOFFS:
             report.hits_at[cutoff] += rank <= cutoff
-        report.excerpt_at_1 += bool(answer.hits) and answers(answer.hits[0].excerpt, answer.hits[0], item)
+        report.excerpt_at_1 += right
     return report
 
 

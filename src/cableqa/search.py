@@ -23,8 +23,6 @@ from cableqa.terms import fts_query
 RRF_K = 60
 DENSE_WINDOWS = 200  # windows fetched from FAISS before grouping into sections
 KEYWORD_SECTIONS = 100
-DENSE_WEIGHT = 1.0
-KEYWORD_WEIGHT = 1.0
 
 
 @dataclass(frozen=True)
@@ -72,25 +70,30 @@ class Filters:
 
 @dataclass(frozen=True)
 class Candidate:
-    rowid: int  # section rowid
-    score: float  # fused score, higher is better
+    """A section retrieval found, with its ranks (1-based; None where that half missed it)."""
+
+    rowid: int
+    dense_rank: int | None
+    keyword_rank: int | None
 
 
 def retrieve(
     index: OpenIndex, question_vector: np.ndarray, terms: list[str], limit: int, filters: Filters
 ) -> list[Candidate]:
-    """The `limit` best sections for a question, best first."""
+    """The `limit` best sections for a question by fused rank, best first."""
     allowed_sections, allowed_windows = None, None
     if filters:
         allowed_sections, allowed_windows = index.store.filtered(*filters.sql())
     dense = _dense_sections(index, question_vector, allowed_windows)
     keyword = index.store.keyword_search(fts_query(terms), KEYWORD_SECTIONS, allowed_sections)
+    dense_ranks = {rowid: rank for rank, rowid in enumerate(dense, start=1)}
+    keyword_ranks = {rowid: rank for rank, rowid in enumerate(keyword, start=1)}
     fused: dict[int, float] = {}
-    for weight, ranking in ((DENSE_WEIGHT, dense), (KEYWORD_WEIGHT, keyword)):
-        for rank, rowid in enumerate(ranking, start=1):
-            fused[rowid] = fused.get(rowid, 0.0) + weight / (RRF_K + rank)
+    for ranks in (dense_ranks, keyword_ranks):
+        for rowid, rank in ranks.items():
+            fused[rowid] = fused.get(rowid, 0.0) + 1 / (RRF_K + rank)
     best = sorted(fused, key=lambda rowid: (-fused[rowid], rowid))[:limit]
-    return [Candidate(rowid, fused[rowid]) for rowid in best]
+    return [Candidate(rowid, dense_ranks.get(rowid), keyword_ranks.get(rowid)) for rowid in best]
 
 
 def _dense_sections(index: OpenIndex, question_vector: np.ndarray, allowed_windows) -> list[int]:

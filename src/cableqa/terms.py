@@ -237,12 +237,23 @@ def asked_dates(question: str) -> tuple[set[str], set[str]]:
 def find_terms(text: str, terms: list[str]) -> list[tuple[int, int, str]]:
     """(start, end, term) for every word of `text` that matches one of `terms`."""
     stems = tuple((stem(term), term) for term in terms)
+    if not stems:
+        return []
     found = []
-    for match in WORD.finditer(text):
+    for match in _candidate_words(stems).finditer(text):
         term = _matching_term(stem(match.group()), stems)
         if term is not None:
             found.append((match.start(), match.end(), term))
     return found
+
+
+@lru_cache(maxsize=256)
+def _candidate_words(stems: tuple[tuple[str, str], ...]) -> re.Pattern:
+    """The words of WORD that can match a term: stemming only cuts a word's end, and
+    `same_term` needs one stem to begin the other, so a match shares a term's first letters."""
+    prefixes = sorted({re.escape(term_stem[:3]) for term_stem, _ in stems}, key=len, reverse=True)
+    token_start = r"(?<![A-Za-z0-9])(?<![A-Za-z0-9][.,'’-])"  # where WORD would start a word
+    return re.compile(rf"{token_start}(?=(?:{'|'.join(prefixes)}))" + WORD.pattern, re.IGNORECASE)
 
 
 @lru_cache(maxsize=65536)

@@ -87,11 +87,15 @@ class Hit:
     date: str | None = None
     origin: str = ""
     classification: str = ""
+    # Each ranking feature's contribution to `score` (weight × value; `cableqa ask --explain`).
+    features: dict[str, float] = field(default_factory=dict, compare=False)
 
-    def to_dict(self) -> dict:
+    def to_dict(self, explain: bool = False) -> dict:
         data = asdict(self)
         data["paragraphs"] = list(self.paragraphs)
         data["highlights"] = [list(span) for span in self.highlights]
+        if not explain:
+            del data["features"]
         return data
 
 
@@ -100,16 +104,18 @@ class Answer:
     """What `ask` returns: best hits first, and whether the best one answers."""
 
     question: str
-    confident: bool
+    confident: bool  # probability reached the threshold fitted for >= 0.90 precision
     hits: tuple[Hit, ...]
     seconds: float = 0.0
+    probability: float = 0.0  # the fitted probability that the top excerpt answers the question
 
-    def to_dict(self) -> dict:
+    def to_dict(self, explain: bool = False) -> dict:
         """The JSON shape of `cableqa ask --json` (documented in the README)."""
         return {
             "question": self.question,
             "confident": self.confident,
-            "hits": [hit.to_dict() for hit in self.hits],
+            "probability": self.probability,
+            "hits": [hit.to_dict(explain) for hit in self.hits],
         }
 
 

@@ -1,0 +1,72 @@
+"""A question, read once: its words and their roles, what it asks, when, and whether for a number.
+
+Every later stage (retrieval, excerpt features, confidence) takes this one frozen object,
+so the question is parsed once per `ask`, and what the ranking knows of it can be printed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from cableqa.terms import asked_dates, asks_quantity, focus_clause, named_terms, quantities, query_terms
+
+# A term's role: what is asked (the focus clause), the setting around it, or a name.
+# Names are kept apart from the focus: inside a cable they point at the sentence that
+# introduces a meeting more than at the one that answers (terms.named_terms).
+ROLES = ("focus", "context", "name")
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    focus: str  # the clause that says what is asked (terms.focus_clause)
+    terms: tuple[str, ...]  # content words, in order, without repeats
+    roles: tuple[str, ...]  # one of ROLES per term
+    idf: tuple[float, ...]  # one inverse section frequency per term
+    years: frozenset[str]  # "2009"
+    months: frozenset[str]  # "2009-09"
+    stated_numbers: frozenset[str] | None  # None unless it asks how many/much; then the numbers it states itself
+
+    @property
+    def asks_number(self) -> bool:
+        return self.stated_numbers is not None
+
+    def role_weights(self, role: str) -> dict[str, float]:
+        """idf of the terms that play `role`."""
+        return {t: w for t, r, w in zip(self.terms, self.roles, self.idf, strict=True) if r == role}
+
+    def to_dict(self) -> dict:
+        return {
+            "text": self.text,
+            "focus": self.focus,
+            "terms": [
+                {"term": t, "role": r, "idf": round(w, 3)}
+                for t, r, w in zip(self.terms, self.roles, self.idf, strict=True)
+            ],
+            "years": sorted(self.years),
+            "months": sorted(self.months),
+            "asks_number": self.asks_number,
+        }
+
+
+def parse_question(text: str, idf: Callable[[list[str]], dict[str, float]]) -> Question:
+    """Read a question; `idf(terms)` gives each term's inverse section frequency in the index."""
+    text = text.strip()
+    terms = query_terms(text)
+    focus = focus_clause(text)
+    in_focus = set(query_terms(focus))
+    names = named_terms(text)
+    roles = tuple("name" if t in names else "focus" if t in in_focus else "context" for t in terms)
+    weights = idf(terms)
+    years, months = asked_dates(text)
+    return Question(
+        text=text,
+        focus=focus,
+        terms=tuple(terms),
+        roles=roles,
+        idf=tuple(weights.get(t, 0.0) for t in terms),
+        years=frozenset(years),
+        months=frozenset(months),
+        stated_numbers=frozenset(quantities(text)) if asks_quantity(text) else None,
+    )

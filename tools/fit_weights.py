@@ -1,0 +1,320 @@
+"""Fit the ranking and confidence weights (`src/cableqa/data/ranking.json`) from question sets.
+
+    python tools/fit_weights.py --index /path/to/corpus-index eval/train/*.jsonl [--write]
+
+1. Features: every citable run of every candidate section of every question, as
+   `Assistant.rank` computes them (cached in --cache, keyed by index and question files).
+2. Ranking: a linear scorer fitted with a listwise objective, the softmax over all the runs
+   of a question's candidates (-log of the probability mass on the runs that hold an
+   answer span), L2-regularised; scored by k-fold cross-validation grouped by cable, so no
+   cable's questions are both fitted and scored.
+3. Ablation: each feature left out in turn; a feature stays only if leaving it out lowers
+   cross-validated excerpt@1.
+4. Confidence: a logistic model over the top answer's `ranking.CONFIDENCE_FEATURES`, fitted
+   on out-of-fold scores (unanswerable questions are negatives); the threshold is the lowest
+   whose out-of-fold precision is >= TARGET_PRECISION.
+
+Prints the tables that eval/README.md shows; `--write` writes ranking.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import re
+import sys
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+from scipy.optimize import minimize
+
+import cableqa
+from cableqa.evaluate import read_questions
+from cableqa.ranking import CONFIDENCE_FEATURES, FEATURES, Weights, confidence_features, fitted_weights
+from cableqa.search import Filters
+
+FOLDS = 5
+L2 = 0.01  # ridge on the ranking weights, per question; 0.003-0.03 gave the same CV excerpt@1
+CONFIDENCE_L2 = 0.01
+TARGET_PRECISION = 0.90  # of answers shown as confident, the share that must be right (issue 11)
+SEED = 7
+WEIGHTS_FILE = Path(__file__).resolve().parents[1] / "src/cableqa/data/ranking.json"
+
+
+def normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def question_features(qa, item: dict) -> dict:
+    """All runs of a question's candidates: features, which hold an answer, which section each is in."""
+    ranked = qa.rank(qa.parse(item["question"]), 5, Filters())
+    spans = [normalise(span) for span in item["answers"]]
+    rows, labels, section_of, section_hit = [], [], [], []
+    for number, section in enumerate(ranked):
+        text = section.stored.section.text
+        right_cable = not item.get("doc_id") or section.stored.doc_id == item["doc_id"]
+        section_hit.append(right_cable and any(span in normalise(text) for span in spans))
+        for (start, end), features in zip(section.runs.spans, section.runs.features, strict=True):
+            rows.append(features)
+            labels.append(right_cable and any(span in normalise(text[start:end]) for span in spans))
+            section_of.append(number)
+    cover_all = [value for section in ranked for value in section.runs.cover_all]
+    return {
+        "features": np.array(rows, dtype=np.float64).reshape(-1, len(FEATURES)),
+        "cover_all": np.array(cover_all),
+        "labels": np.array(labels, dtype=bool),
+        "section_of": np.array(section_of, dtype=np.int64),
+        "section_hit": np.array(section_hit, dtype=bool),
+    }
+
+
+def load_features(index: str, paths: list[str], cache: Path) -> list[dict]:
+    key = hashlib.sha256(json.dumps([index, FEATURES, *[Path(p).read_text() for p in paths]]).encode()).hexdigest()[:16]
+    cached = cache / f"features-{key}.npz"
+    items = [
+        {**item, "set": Path(path).stem, "style": item.get("style", "full" if item["answers"] else "none")}
+        for path in paths
+        for item in read_questions(path)
+    ]
+    if cached.exists():
+        data = np.load(cached, allow_pickle=False)
+        for number, item in enumerate(items):
+            item.update({name: data[f"{number}/{name}"] for name in _ARRAYS})
+        return items
+    qa = cableqa.load(index, build_missing=False)
+    for number, item in enumerate(items, start=1):
+        item.update(question_features(qa, item))
+        print(f"\rfeatures: {number}/{len(items)} questions", end="", file=sys.stderr)
+    print(file=sys.stderr)
+    cache.mkdir(parents=True, exist_ok=True)
+    np.savez(cached, **{f"{n}/{name}": item[name] for n, item in enumerate(items) for name in _ARRAYS})
+    return items
+
+
+_ARRAYS = ("features", "cover_all", "labels", "section_of", "section_hit")
+
+
+def folds_by_cable(items: list[dict]) -> list[int]:
+    """A fold per question; all questions about one cable share a fold."""
+    groups = sorted({item.get("doc_id") or item["id"] for item in items})
+    random.Random(SEED).shuffle(groups)
+    fold_of = {group: n % FOLDS for n, group in enumerate(groups)}
+    return [fold_of[item.get("doc_id") or item["id"]] for item in items]
+
+
+def fit_ranking(items: list[dict], mask: np.ndarray) -> np.ndarray:
+    """Listwise softmax over each question's runs; only the features in `mask` are used."""
+    usable = [item for item in items if item["labels"].any()]
+    columns = np.flatnonzero(mask)
+
+    def loss(w):
+        total, grad = 0.5 * L2 * len(usable) * w @ w, L2 * len(usable) * w
+        for item in usable:
+            x = item["features"][:, columns]
+            s = x @ w
+            p = np.exp(s - s.max())
+            p /= p.sum()
+            positive = item["labels"]
+            q = np.where(positive, p, 0.0)
+            mass = q.sum()
+            total -= np.log(mass)
+            grad += x.T @ (p - q / mass)
+        return total, grad
+
+    result = minimize(loss, np.zeros(len(columns)), jac=True, method="L-BFGS-B")
+    weights = np.zeros(len(FEATURES))
+    weights[columns] = result.x
+    return weights
+
+
+def top(item: dict, weights: np.ndarray) -> tuple[int, np.ndarray]:
+    scores = item["features"] @ weights
+    return int(np.argmax(scores)) if len(scores) else -1, scores
+
+
+def confidence_row(item: dict, weights: np.ndarray) -> np.ndarray:
+    """ranking.confidence_features for the ranking these weights give."""
+    from cableqa.ranking import RankedSection, Runs
+
+    best, scores = top(item, weights)
+    if best < 0:
+        return np.zeros(len(CONFIDENCE_FEATURES))
+    sections = []
+    for number in np.unique(item["section_of"]):
+        rows = item["section_of"] == number
+        runs = Runs([], np.array([]), item["features"][rows], item["cover_all"][rows], scores[rows])
+        sections.append(RankedSection(None, runs, ()))
+    sections.sort(key=lambda section: -section.score)
+    return confidence_features(sections)
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
+    z = (x - mean) / scale
+
+    def loss(params):
+        b, w = params[0], params[1:]
+        logit = b + z @ w
+        p = 1 / (1 + np.exp(-logit))
+        value = np.sum(np.logaddexp(0, logit) - y * logit) + 0.5 * CONFIDENCE_L2 * len(y) * w @ w
+        error = p - y
+        return value, np.concatenate([[error.sum()], z.T @ error + CONFIDENCE_L2 * len(y) * w])
+
+    params = minimize(loss, np.zeros(x.shape[1] + 1), jac=True, method="L-BFGS-B").x
+    w = params[1:] / scale
+    return float(params[0] - w @ mean), w
+
+
+def cross_validate(items: list[dict], fold: list[int], mask: np.ndarray) -> dict:
+    """Out-of-fold ranking weights per question, and the metrics they give."""
+    out_of_fold = [None] * len(items)
+    for k in range(FOLDS):
+        weights = fit_ranking([item for item, f in zip(items, fold, strict=True) if f != k], mask)
+        for n, f in enumerate(fold):
+            if f == k:
+                out_of_fold[n] = weights
+    return {"weights": out_of_fold}
+
+
+def outcomes(items: list[dict], weights_per_item: list[np.ndarray]) -> list[dict]:
+    results = []
+    for item, weights in zip(items, weights_per_item, strict=True):
+        best, _ = top(item, weights)
+        answerable = bool(item["answers"])
+        excerpt = answerable and best >= 0 and bool(item["labels"][best])
+        hit = answerable and best >= 0 and bool(item["section_hit"][item["section_of"][best]])
+        results.append({"answerable": answerable, "excerpt": excerpt, "hit": hit, "style": item["style"]})
+    return results
+
+
+def excerpt_at_1(results: list[dict]) -> float:
+    answerable = [r for r in results if r["answerable"]]
+    return sum(r["excerpt"] for r in answerable) / max(len(answerable), 1)
+
+
+def threshold_for_precision(probabilities: np.ndarray, right: np.ndarray) -> float:
+    """The lowest threshold whose answers at or above it are right >= TARGET_PRECISION of the time."""
+    for threshold in np.unique(np.round(probabilities, 3)):
+        shown = probabilities >= threshold
+        if shown.any() and right[shown].mean() >= TARGET_PRECISION:
+            return float(threshold)
+    return 1.0
+
+
+def report(results: list[dict], probabilities: np.ndarray, threshold: float) -> dict:
+    """Per style: excerpt@1, hit@1, confidently wrong, answerable not confident."""
+    table = {}
+    for style in sorted({r["style"] for r in results}) + ["all"]:
+        chosen = [n for n, r in enumerate(results) if style in ("all", r["style"])]
+        answerable = [n for n in chosen if results[n]["answerable"]]
+        confident = [n for n in chosen if probabilities[n] >= threshold]
+        table[style] = {
+            "questions": len(chosen),
+            "excerpt@1": _share(sum(results[n]["excerpt"] for n in answerable), len(answerable)),
+            "hit@1": _share(sum(results[n]["hit"] for n in answerable), len(answerable)),
+            "confidently_wrong": _share(sum(not results[n]["excerpt"] for n in confident), len(confident)),
+            "not_confident": _share(sum(probabilities[n] < threshold for n in answerable), len(answerable)),
+        }
+    return table
+
+
+def _share(count: float, total: int) -> float | None:
+    return round(count / total, 3) if total else None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("questions", nargs="+")
+    parser.add_argument("--index", required=True)
+    parser.add_argument("--cache", default="/tmp/cableqa-fit", type=Path)
+    parser.add_argument("--write", action="store_true", help=f"write {WEIGHTS_FILE.name}")
+    parser.add_argument("--no-ablation", action="store_true")
+    args = parser.parse_args()
+
+    items = load_features(args.index, args.questions, args.cache)
+    fold = folds_by_cable(items)
+    everything = np.ones(len(FEATURES), dtype=bool)
+    print(
+        f"{len(items)} questions, {len({i.get('doc_id') for i in items if i.get('doc_id')})} cables, "
+        f"{sum(bool(i['labels'].any()) for i in items)} with an answering run among the candidates"
+    )
+
+    hand_set = fitted_weights().ranking
+    print(f"current ranking.json: CV-free excerpt@1 {excerpt_at_1(outcomes(items, [hand_set] * len(items))):.3f}")
+
+    mask = everything.copy()
+    cv = cross_validate(items, fold, mask)
+    base = excerpt_at_1(outcomes(items, cv["weights"]))
+    print(f"\nfitted, all features: CV excerpt@1 {base:.3f}")
+    if not args.no_ablation:
+        print("\n| feature left out | CV excerpt@1 | change |\n|---|---|---|")
+        for n, name in enumerate(FEATURES):
+            without = mask.copy()
+            without[n] = False
+            value = excerpt_at_1(outcomes(items, cross_validate(items, fold, without)["weights"]))
+            print(f"| {name} | {value:.3f} | {value - base:+.3f} |")
+            if value >= base:  # it does not earn its place
+                mask = without
+        print(f"\nkept: {[name for name, keep in zip(FEATURES, mask, strict=True) if keep]}")
+        cv = cross_validate(items, fold, mask)
+        print(f"fitted, kept features: CV excerpt@1 {excerpt_at_1(outcomes(items, cv['weights'])):.3f}")
+
+    # Confidence, out of fold: rows from out-of-fold ranking weights, logistic fitted on other folds.
+    rows = np.array([confidence_row(item, w) for item, w in zip(items, cv["weights"], strict=True)])
+    results = outcomes(items, cv["weights"])
+    right = np.array([r["excerpt"] for r in results], dtype=float)
+    probabilities = np.zeros(len(items))
+    for k in range(FOLDS):
+        train = np.array([f != k for f in fold])
+        bias, w = fit_logistic(rows[train], right[train])
+        probabilities[~train] = 1 / (1 + np.exp(-(bias + rows[~train] @ w)))
+    threshold = threshold_for_precision(probabilities, right)
+    print(f"\nconfidence threshold for precision >= {TARGET_PRECISION}: {threshold:.3f}")
+    print("\n| threshold | shown confident | precision | answerable recall |\n|---|---|---|---|")
+    answerable = np.array([r["answerable"] for r in results])
+    for t in (0.3, 0.4, 0.5, 0.6, 0.7, threshold, 0.8, 0.9):
+        shown = probabilities >= t
+        print(
+            f"| {t:.3f} | {shown.sum()} | {right[shown].mean() if shown.any() else float('nan'):.3f} "
+            f"| {(shown & answerable & (right > 0)).sum() / max(answerable.sum(), 1):.3f} |"
+        )
+    table = report(results, probabilities, threshold)
+    print(
+        "\n| style | questions | excerpt@1 | hit@1 | confidently wrong | answerable not confident |\n|---|---|---|---|---|---|"
+    )
+    for style, row in table.items():
+        print(
+            f"| {style} | {row['questions']} | {row['excerpt@1']} | {row['hit@1']} | {row['confidently_wrong']} "
+            f"| {row['not_confident']} |"
+        )
+
+    final = fit_ranking(items, mask)
+    final_rows = np.array([confidence_row(item, final) for item in items])
+    final_right = np.array([r["excerpt"] for r in outcomes(items, [final] * len(items))], dtype=float)
+    bias, w = fit_logistic(final_rows, final_right)
+    data = {
+        "source": (
+            f"tools/fit_weights.py on {', '.join(Path(p).name for p in args.questions)} "
+            f"({len(items)} questions; {FOLDS}-fold CV by cable: excerpt@1 {table['all']['excerpt@1']}, "
+            f"confidently wrong {table['all']['confidently_wrong']}); {date.today().isoformat()}"
+        ),
+        "ranking": {name: round(float(v), 4) for name, v in zip(FEATURES, final, strict=True)},
+        "confidence": {
+            "bias": round(bias, 4),
+            "threshold": round(threshold, 3),
+            "weights": {name: round(float(v), 4) for name, v in zip(CONFIDENCE_FEATURES, w, strict=True)},
+        },
+        "cross_validated": table,
+    }
+    Weights.from_dict(data)  # the table must load
+    print("\n" + json.dumps({k: data[k] for k in ("ranking", "confidence")}, indent=1))
+    if args.write:
+        WEIGHTS_FILE.write_text(json.dumps(data, indent=2) + "\n")
+        print(f"wrote {WEIGHTS_FILE}")
+
+
+if __name__ == "__main__":
+    main()
