@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 import cableqa
-from cableqa.sections import MAX_WORDS, TITLE_SEPARATOR, cut_sections
+from cableqa.sections import MAX_SECTION_WORDS, TITLE_SEPARATOR, cut_sections
 from cableqa.text import reflow
 
 SEED = Path(__file__).resolve().parents[1] / "seeds" / "000_6d31f5b53f31c7b7.txt"
@@ -69,7 +69,7 @@ def test_a_cable_without_structure_falls_back_to_groups_of_paragraphs():
     body, sections = cut_sections("99TEST1", reflow(lines))
     assert len(sections) > 1
     assert all(section.title == "" for section in sections)
-    assert all(len(section.text.split()) <= MAX_WORDS for section in sections)
+    assert all(len(section.text.split()) <= MAX_SECTION_WORDS for section in sections)
     assert [n for section in sections for n in section.paragraphs] == list(range(1, 13))
     assert body == "\n\n".join(section.text for section in sections)
 

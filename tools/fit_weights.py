@@ -50,7 +50,8 @@ def normalise(text: str) -> str:
 
 def question_features(qa, item: dict) -> dict:
     """All runs of a question's candidates: features, which hold an answer, which section each is in."""
-    ranked = qa.rank(qa.parse(item["question"]), 5, Filters())
+    question = qa.parse(item["question"])
+    ranked = qa.rank(question, 5, Filters())
     spans = [normalise(span) for span in item["answers"]]
     rows, labels, section_of, section_hit = [], [], [], []
     for number, section in enumerate(ranked):
@@ -68,6 +69,7 @@ def question_features(qa, item: dict) -> dict:
         "labels": np.array(labels, dtype=bool),
         "section_of": np.array(section_of, dtype=np.int64),
         "section_hit": np.array(section_hit, dtype=bool),
+        "unseen_share": np.array(question.unseen_share),
     }
 
 
@@ -94,7 +96,7 @@ def load_features(index: str, paths: list[str], cache: Path) -> list[dict]:
     return items
 
 
-_ARRAYS = ("features", "cover_all", "labels", "section_of", "section_hit")
+_ARRAYS = ("features", "cover_all", "labels", "section_of", "section_hit", "unseen_share")
 
 
 def folds_by_cable(items: list[dict]) -> list[int]:
@@ -148,7 +150,7 @@ def confidence_row(item: dict, weights: np.ndarray) -> np.ndarray:
         runs = Runs([], np.array([]), item["features"][rows], item["cover_all"][rows], scores[rows])
         sections.append(RankedSection(None, runs, ()))
     sections.sort(key=lambda section: -section.score)
-    return confidence_features(sections)
+    return confidence_features(sections, float(item["unseen_share"]))
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:

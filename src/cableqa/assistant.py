@@ -16,7 +16,7 @@ from cableqa.errors import CableQAError
 from cableqa.excerpt import opening
 from cableqa.indexing import OpenIndex, Progress, build, open_index
 from cableqa.question import Question, parse_question
-from cableqa.search import Filters, idf, reference_id, retrieve
+from cableqa.search import Filters, document_frequencies, reference_id, retrieve
 from cableqa.store import StoredSection
 from cableqa.types import Answer, Cable, Hit, paragraph_range
 
@@ -72,7 +72,7 @@ class Assistant:
         self.index = index
         self.encoder = load_encoder(index.manifest.model_source, purpose="query")
         self.weights = ranking.fitted_weights()
-        self._idf: dict[str, float] = {}  # per term; the index this assistant has open never changes
+        self._frequency: dict[str, int] = {}  # per term; the index this assistant has open never changes
 
     def ask(
         self,
@@ -115,13 +115,13 @@ class Assistant:
 
     def parse(self, question: str) -> Question:
         """The question as ranking reads it: its words, their roles and weights, what it asks."""
-        return parse_question(question, self._term_idf)
+        return parse_question(question, self._frequencies, self.index.manifest.counts.get("sections", 1))
 
-    def _term_idf(self, terms: list[str]) -> dict[str, float]:
-        unknown = [term for term in terms if term not in self._idf]
+    def _frequencies(self, terms: list[str]) -> dict[str, int]:
+        unknown = [term for term in terms if term not in self._frequency]
         if unknown:
-            self._idf.update(idf(self.index, unknown))
-        return {term: self._idf[term] for term in terms}
+            self._frequency.update(document_frequencies(self.index, unknown))
+        return {term: self._frequency[term] for term in terms}
 
     def rank(self, question: Question, k: int, filters: Filters) -> list[ranking.RankedSection]:
         """Candidate sections for a question, each with every citable run scored, best first."""
@@ -132,7 +132,8 @@ class Assistant:
         return ranking.rank_sections(question, vectors, candidates, sections, sentences, self.weights)
 
     def _search(self, text: str, k: int, filters: Filters) -> tuple[tuple[Hit, ...], float]:
-        ranked = self.rank(self.parse(text), k, filters)
+        question = self.parse(text)
+        ranked = self.rank(question, k, filters)
         hits = tuple(
             _hit(
                 rank,
@@ -144,7 +145,7 @@ class Assistant:
             )
             for rank, section in enumerate(ranked[:k], start=1)
         )
-        return hits, ranking.probability(ranked, self.weights)
+        return hits, ranking.probability(ranked, question, self.weights)
 
     def _whole_cable(self, doc_id: str) -> tuple[Hit, ...]:
         store = self.index.store

@@ -1,6 +1,6 @@
 """Which sentences of a section can be cited, and how an excerpt is bounded.
 
-An excerpt is a run of 1-3 consecutive sentences, at most `MAX_WORDS` words: the
+An excerpt is a run of 1-3 consecutive sentences, at most `MAX_EXCERPT_WORDS` words: the
 cable's own words, never more than a reader takes in at a glance. Sentences are cut
 at index time (`sentence_units`), so a sentence longer than that is stored as runs of
 words. Which run is cited is decided in `ranking`.
@@ -15,8 +15,8 @@ import numpy as np
 from cableqa.store import Sentences
 from cableqa.text import split_sentences
 
-MAX_WORDS = 80  # words in an excerpt, and in a stored sentence unit
-MAX_SENTENCES = 3  # sentences in an excerpt
+MAX_EXCERPT_WORDS = 80  # words in an excerpt, and in a stored sentence unit
+MAX_EXCERPT_SENTENCES = 3  # sentences in an excerpt
 
 _WORD = re.compile(r"\S+")
 
@@ -39,12 +39,12 @@ def _heading_key(text: str) -> str:
 
 
 def sentence_units(text: str) -> list[tuple[int, int]]:
-    """Sentence spans of `text`, with any sentence over MAX_WORDS cut into runs of words."""
+    """Sentence spans of `text`, with any sentence over MAX_EXCERPT_WORDS cut into runs of words."""
     units = []
     for start, end in split_sentences(text) or [(0, len(text))]:
         words = [(start + m.start(), start + m.end()) for m in _WORD.finditer(text[start:end])]
-        for first in range(0, len(words), MAX_WORDS):
-            chunk = words[first : first + MAX_WORDS]
+        for first in range(0, len(words), MAX_EXCERPT_WORDS):
+            chunk = words[first : first + MAX_EXCERPT_WORDS]
             if chunk:
                 units.append((chunk[0][0], chunk[-1][1]))
     return units
@@ -55,6 +55,6 @@ def opening(text: str) -> tuple[int, int]:
     spans = sentence_units(text)
     words = [len(_WORD.findall(text[start:end])) for start, end in spans]
     last = 0
-    while last + 1 < min(len(spans), MAX_SENTENCES) and sum(words[: last + 2]) <= MAX_WORDS:
+    while last + 1 < min(len(spans), MAX_EXCERPT_SENTENCES) and sum(words[: last + 2]) <= MAX_EXCERPT_WORDS:
         last += 1
     return 0, spans[last][1] if spans else 0

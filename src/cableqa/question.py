@@ -6,6 +6,7 @@ so the question is parsed once per `ask`, and what the ranking knows of it can b
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -23,7 +24,8 @@ class Question:
     focus: str  # the clause that says what is asked (terms.focus_clause)
     terms: tuple[str, ...]  # content words, in order, without repeats
     roles: tuple[str, ...]  # one of ROLES per term
-    idf: tuple[float, ...]  # one inverse section frequency per term
+    idf: tuple[float, ...]  # one inverse section frequency per term (BM25's idf)
+    unseen: tuple[bool, ...]  # per term: no indexed section holds it
     years: frozenset[str]  # "2009"
     months: frozenset[str]  # "2009-09"
     stated_numbers: frozenset[str] | None  # None unless it asks how many/much; then the numbers it states itself
@@ -32,17 +34,20 @@ class Question:
     def asks_number(self) -> bool:
         return self.stated_numbers is not None
 
-    def role_weights(self, role: str) -> dict[str, float]:
-        """idf of the terms that play `role`."""
-        return {t: w for t, r, w in zip(self.terms, self.roles, self.idf, strict=True) if r == role}
+    @property
+    def unseen_share(self) -> float:
+        """The idf-weighted share of the question's words that no indexed section holds:
+        a question about what the cables never mention ("the 2014 World Cup") is unanswered."""
+        total = sum(self.idf)
+        return sum(w for w, u in zip(self.idf, self.unseen, strict=True) if u) / total if total else 0.0
 
     def to_dict(self) -> dict:
         return {
             "text": self.text,
             "focus": self.focus,
             "terms": [
-                {"term": t, "role": r, "idf": round(w, 3)}
-                for t, r, w in zip(self.terms, self.roles, self.idf, strict=True)
+                {"term": t, "role": r, "idf": round(w, 3), "unseen": u}
+                for t, r, w, u in zip(self.terms, self.roles, self.idf, self.unseen, strict=True)
             ],
             "years": sorted(self.years),
             "months": sorted(self.months),
@@ -50,23 +55,30 @@ class Question:
         }
 
 
-def parse_question(text: str, idf: Callable[[list[str]], dict[str, float]]) -> Question:
-    """Read a question; `idf(terms)` gives each term's inverse section frequency in the index."""
+def parse_question(text: str, frequencies: Callable[[list[str]], dict[str, int]], sections: int) -> Question:
+    """Read a question; `frequencies(terms)` says how many of the index's `sections` hold each term."""
     text = text.strip()
     terms = query_terms(text)
     focus = focus_clause(text)
     in_focus = set(query_terms(focus))
     names = named_terms(text)
     roles = tuple("name" if t in names else "focus" if t in in_focus else "context" for t in terms)
-    weights = idf(terms)
+    counts = frequencies(terms)
     years, months = asked_dates(text)
     return Question(
         text=text,
         focus=focus,
         terms=tuple(terms),
         roles=roles,
-        idf=tuple(weights.get(t, 0.0) for t in terms),
+        idf=tuple(idf(counts[t], sections) for t in terms),
+        unseen=tuple(counts[t] == 0 for t in terms),
         years=frozenset(years),
         months=frozenset(months),
         stated_numbers=frozenset(quantities(text)) if asks_quantity(text) else None,
     )
+
+
+def idf(frequency: int, total: int) -> float:
+    """BM25's inverse document frequency: rare words weigh more."""
+    total = max(total, 1)
+    return math.log(1 + (total - frequency + 0.5) / (frequency + 0.5))

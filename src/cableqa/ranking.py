@@ -1,7 +1,7 @@
 """One scoring function: each candidate run of sentences gets a feature vector, and its
 score is the fitted weights times those features.
 
-A run is 1-3 consecutive sentences of a candidate section (at most `excerpt.MAX_WORDS`
+A run is 1-3 consecutive sentences of a candidate section (at most `excerpt.MAX_EXCERPT_WORDS`
 words). The best run of a section is its excerpt; sections rank by their best run. The
 weights, the confidence model and where both came from live in one table,
 `data/ranking.json`, written by `tools/fit_weights.py` from the committed training
@@ -13,6 +13,7 @@ Features (all computed from the index and the question; nothing is encoded here)
 |---|---|
 | dense_rank | retrieval: RRF_K / (RRF_K + the section's rank by its best window's cosine), 0 if not retrieved |
 | keyword_rank | retrieval: the same for its BM25 rank |
+| window_cosine | retrieval: its best window's cosine with the question (0 if dense search missed it) |
 | cos_question | the best cosine of a sentence of the run with the question |
 | cos_focus | the same with the question's focus clause (what is asked) |
 | cos_neighbours | the other sentences' mean cosine (question and focus), summed |
@@ -37,7 +38,7 @@ from importlib import resources
 
 import numpy as np
 
-from cableqa.excerpt import MAX_SENTENCES, MAX_WORDS, cited_sentences
+from cableqa.excerpt import MAX_EXCERPT_SENTENCES, MAX_EXCERPT_WORDS, cited_sentences
 from cableqa.question import ROLES, Question
 from cableqa.search import RRF_K, Candidate
 from cableqa.store import StoredSection
@@ -46,6 +47,7 @@ from cableqa.terms import find_terms, quantities
 FEATURES = (
     "dense_rank",
     "keyword_rank",
+    "window_cosine",
     "cos_question",
     "cos_focus",
     "cos_neighbours",
@@ -60,7 +62,18 @@ FEATURES = (
     "extra_sentences",
 )
 # What the confidence model reads of the top answer (see `confidence_features`).
-CONFIDENCE_FEATURES = ("score", "margin", "cos_question", "cos_focus", "cover_all", "cover_section", "keyword_rank")
+CONFIDENCE_FEATURES = (
+    "score",
+    "margin",
+    "cos_question",
+    "cos_focus",
+    "cover_all",
+    "cover_section",
+    "keyword_rank",
+    "window_cosine",
+    "best_window",
+    "unseen_share",
+)
 SUMMARY_TITLE = re.compile(r"\s*summary", re.IGNORECASE)
 _WORD = re.compile(r"\S+")
 
@@ -153,9 +166,11 @@ def rank_sections(
     return ranked
 
 
-def confidence_features(ranked: list[RankedSection]) -> np.ndarray:
+def confidence_features(ranked: list[RankedSection], unseen_share: float) -> np.ndarray:
     """What decides how likely the top excerpt is to answer: its score, its lead over the
-    next section, and how closely it matches the question in meaning and in words."""
+    next section, how closely it matches the question in meaning and in words, how close the
+    nearest window of any candidate is, and how much of the question the index never mentions
+    (`Question.unseen_share`)."""
     top = ranked[0]
     best = top.runs.best
     features = dict(zip(FEATURES, top.runs.features[best], strict=True))
@@ -164,16 +179,18 @@ def confidence_features(ranked: list[RankedSection]) -> np.ndarray:
         "score": top.score,
         "margin": top.score - runner_up,
         "cover_all": float(top.runs.cover_all[best]),
+        "best_window": max(float(section.runs.features[0, FEATURES.index("window_cosine")]) for section in ranked),
+        "unseen_share": unseen_share,
         **features,
     }
     return np.array([values[name] for name in CONFIDENCE_FEATURES], dtype=np.float64)
 
 
-def probability(ranked: list[RankedSection], weights: Weights) -> float:
+def probability(ranked: list[RankedSection], question: Question, weights: Weights) -> float:
     """The fitted probability that the top excerpt answers the question (0 with no candidate)."""
     if not ranked:
         return 0.0
-    logit = weights.confidence_bias + float(confidence_features(ranked) @ weights.confidence)
+    logit = weights.confidence_bias + float(confidence_features(ranked, question.unseen_share) @ weights.confidence)
     return float(1.0 / (1.0 + np.exp(-logit)))
 
 
@@ -214,6 +231,7 @@ def _runs(question, vectors, role_weights, candidate, stored, stored_sentences, 
     constant = {
         "dense_rank": _reciprocal(candidate.dense_rank),
         "keyword_rank": _reciprocal(candidate.keyword_rank),
+        "window_cosine": candidate.window_cosine or 0.0,
         "cover_section": section_terms,
         "summary": float(bool(SUMMARY_TITLE.match(section.title.rsplit(" › ", 1)[-1]))),
         "date_month": month,
@@ -233,8 +251,8 @@ def _runs(question, vectors, role_weights, candidate, stored, stored_sentences, 
 
 
 def _run_table(cos_question, cos_focus, mean_cos, present, states_number, words):
-    """Every run of 1-MAX_SENTENCES consecutive sentences within MAX_WORDS words (a single
-    sentence always counts: stored sentences are already cut to MAX_WORDS), ordered by first
+    """Every run of 1-MAX_EXCERPT_SENTENCES consecutive sentences within MAX_EXCERPT_WORDS words (a single
+    sentence always counts: stored sentences are already cut to MAX_EXCERPT_WORDS), ordered by first
     sentence then length, with its per-run values.
 
     Computed one run length at a time: the runs of length n are those of length n-1, each
@@ -250,7 +268,7 @@ def _run_table(cos_question, cos_focus, mean_cos, present, states_number, words)
         "words": words.astype(np.int64),
     }
     parts: dict[str, list[np.ndarray]] = {}
-    for length in range(1, min(MAX_SENTENCES, len(words)) + 1):
+    for length in range(1, min(MAX_EXCERPT_SENTENCES, len(words)) + 1):
         if length > 1:
             nxt = slice(length - 1, None)  # the sentence after each run
             run = {
@@ -262,7 +280,7 @@ def _run_table(cos_question, cos_focus, mean_cos, present, states_number, words)
                 "number": run["number"][:-1] | states_number[nxt],
                 "words": run["words"][:-1] + words[nxt],
             }
-        keep = run["words"] <= MAX_WORDS if length > 1 else np.ones(len(run["words"]), dtype=bool)
+        keep = run["words"] <= MAX_EXCERPT_WORDS if length > 1 else np.ones(len(run["words"]), dtype=bool)
         first = np.flatnonzero(keep)
         columns = {
             "first": first,

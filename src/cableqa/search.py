@@ -9,7 +9,6 @@ cosine and BM25, which have nothing in common but their order.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -75,6 +74,7 @@ class Candidate:
     rowid: int
     dense_rank: int | None
     keyword_rank: int | None
+    window_cosine: float | None  # its best window's cosine with the question, when dense search found it
 
 
 def retrieve(
@@ -93,15 +93,17 @@ def retrieve(
         for rowid, rank in ranks.items():
             fused[rowid] = fused.get(rowid, 0.0) + 1 / (RRF_K + rank)
     best = sorted(fused, key=lambda rowid: (-fused[rowid], rowid))[:limit]
-    return [Candidate(rowid, dense_ranks.get(rowid), keyword_ranks.get(rowid)) for rowid in best]
+    return [Candidate(rowid, dense_ranks.get(rowid), keyword_ranks.get(rowid), dense.get(rowid)) for rowid in best]
 
 
-def _dense_sections(index: OpenIndex, question_vector: np.ndarray, allowed_windows) -> list[int]:
-    """Section rowids ranked by their best window's cosine with the question."""
+def _dense_sections(index: OpenIndex, question_vector: np.ndarray, allowed_windows) -> dict[int, float]:
+    """Section rowid -> its best window's cosine with the question, best first."""
     hits = index.vectors.search(question_vector, DENSE_WINDOWS, allowed_windows)
     windows = index.store.windows(id_ for id_, _ in hits)
-    # FAISS returns windows best first, so a section's first window is its best one.
-    return list(dict.fromkeys(windows[id_].section_rowid for id_, _ in hits))
+    best: dict[int, float] = {}
+    for id_, score in hits:  # FAISS returns windows best first, so a section's first window is its best one
+        best.setdefault(windows[id_].section_rowid, score)
+    return best
 
 
 REFERENCE_ID = re.compile(r"^\s*(\d{2}[A-Z][A-Z0-9-]*?\d+)\s*$", re.IGNORECASE)
@@ -113,14 +115,9 @@ def reference_id(question: str) -> str | None:
     return match.group(1).upper() if match else None
 
 
-def idf(index: OpenIndex, terms: list[str]) -> dict[str, float]:
-    """Inverse section frequency of each term (BM25's idf), for weighting term matches."""
-    total = max(index.manifest.counts.get("sections", 1), 1)
-    weights = {}
-    for term in terms:
-        frequency = index.store.document_frequency(term)
-        weights[term] = math.log(1 + (total - frequency + 0.5) / (frequency + 0.5))
-    return weights
+def document_frequencies(index: OpenIndex, terms: list[str]) -> dict[str, int]:
+    """How many indexed sections hold each term."""
+    return {term: index.store.document_frequency(term) for term in terms}
 
 
 def _parse_day(value: str, name: str) -> date:

@@ -17,7 +17,7 @@ from cableqa.text import ABBREVIATIONS, BULLET_RE, Block, split_sentences
 from cableqa.types import Section
 
 TITLE_SEPARATOR = " › "
-MAX_WORDS = 350  # a section longer than this is split at paragraph boundaries...
+MAX_SECTION_WORDS = 350  # a section longer than this is split at paragraph boundaries...
 MIN_WORDS = 60  # ...into parts no shorter than this (a shorter tail joins the part before)
 TINY_WORDS = 20  # a section shorter than this joins a neighbour, whatever its title
 
@@ -75,12 +75,12 @@ def cut_sections(doc_id: str, blocks: list[Block]) -> tuple[str, tuple[Section, 
 
 
 def _units(blocks: list[Block]) -> list[_Unit]:
-    """One unit per paragraph; a paragraph longer than MAX_WORDS is cut between sentences."""
+    """One unit per paragraph; a paragraph longer than MAX_SECTION_WORDS is cut between sentences."""
     units = []
     position = 0
     for i, block in enumerate(blocks):
         words = len(block.text.split())
-        if words <= MAX_WORDS:
+        if words <= MAX_SECTION_WORDS:
             units.append(_Unit(i, position, position + len(block.text), words))
         else:
             units.extend(_sentence_runs(i, block.text, position))
@@ -93,7 +93,7 @@ def _sentence_runs(block: int, text: str, offset: int) -> list[_Unit]:
     run_start = run_end = run_words = 0
     for start, end in split_sentences(text):
         words = len(text[start:end].split())
-        if run_words and run_words + words > MAX_WORDS:
+        if run_words and run_words + words > MAX_SECTION_WORDS:
             runs.append(_Unit(block, offset + run_start, offset + run_end, run_words))
             run_start, run_words = start, 0
         run_end, run_words = end, run_words + words
@@ -221,15 +221,15 @@ def _merge_headings(parts: list[_Part]) -> list[_Part]:
 
 
 def _split_long(parts: list[_Part]) -> list[_Part]:
-    """Split parts over MAX_WORDS between units; a short tail joins the piece before."""
+    """Split parts over MAX_SECTION_WORDS between units; a short tail joins the piece before."""
     result: list[_Part] = []
     for part in parts:
-        if part.words <= MAX_WORDS:
+        if part.words <= MAX_SECTION_WORDS:
             result.append(part)
             continue
         pieces: list[_Part] = []
         for unit in part.units:
-            if pieces and (pieces[-1].words + unit.words <= MAX_WORDS or pieces[-1].words < MIN_WORDS):
+            if pieces and (pieces[-1].words + unit.words <= MAX_SECTION_WORDS or pieces[-1].words < MIN_WORDS):
                 pieces[-1].units.append(unit)
             else:
                 pieces.append(_Part(part.title, [unit], False))
