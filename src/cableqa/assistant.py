@@ -18,7 +18,7 @@ from cableqa.indexing import OpenIndex, Progress, build, open_index
 from cableqa.question import Question, parse_question
 from cableqa.search import Filters, document_frequencies, reference_id, retrieve
 from cableqa.store import StoredSection
-from cableqa.types import Answer, Cable, Hit, paragraph_range
+from cableqa.types import Answer, Cable, FacetValue, Hit, paragraph_range
 
 CANDIDATES = 20  # sections whose sentences are read before the final order is set
 
@@ -100,7 +100,17 @@ class Assistant:
             return Answer(question, True, hits, time.perf_counter() - started, probability=1.0)
         hits, probability = self._search(question, k, filters)
         confident = probability >= self.weights.threshold
-        return Answer(question, confident, hits, time.perf_counter() - started, probability=round(probability, 4))
+        # With no hits, say whether the filters left no cable at all (then they, not the question, are why).
+        excluded = not hits and bool(filters) and not self.index.store.filtered(*filters.sql())[0]
+        return Answer(
+            question,
+            confident,
+            hits,
+            time.perf_counter() - started,
+            probability=round(probability, 4),
+            filters=tuple((name, value) for name, value in vars(filters).items() if value is not None),
+            excluded_by_filters=excluded,
+        )
 
     def cable(self, doc_id: str) -> Cable | None:
         """The whole indexed cable, with its sections."""
@@ -109,8 +119,9 @@ class Assistant:
     def info(self) -> IndexInfo:
         return describe(self.index)
 
-    def facets(self) -> dict[str, list[str]]:
-        """The filter values present in the index."""
+    def facets(self) -> dict[str, list[FacetValue]]:
+        """What the filters can take: for "origin", "classification", "tag" and "year", each value
+        present with how many cables have it (`FacetValue(value, count)`), most cables first (years in order)."""
         return self.index.store.facets()
 
     def parse(self, question: str) -> Question:
@@ -185,7 +196,7 @@ def _hit(
         rank=rank,
         doc_id=stored.doc_id,
         section_id=section.id,
-        section=section.title,
+        section=section.name,
         paragraphs=section.paragraphs,
         score=round(score, 4),
         citation=citation(stored),
@@ -206,5 +217,5 @@ def citation(stored: StoredSection) -> str:
     """The line under an excerpt, e.g.
     "07PARIS4695 ¶2 · III. Country Actions … › Law Enforcement Efforts · 2007-12-13 · Embassy Paris · UNCLASSIFIED"."""
     where = f"{stored.doc_id} {paragraph_range(stored.section.paragraphs)}".strip()
-    parts = [where, stored.section.title, (stored.date or "")[:10], stored.origin, stored.classification]
+    parts = [where, stored.section.name, (stored.date or "")[:10], stored.origin, stored.classification]
     return " · ".join(part for part in parts if part)

@@ -19,6 +19,7 @@ from pathlib import Path
 import cableqa
 from cableqa.errors import CableQAError
 from cableqa.types import Cable, Section, paragraph_range
+from cableqa.wording import count, excluded_by_filters, folder
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -91,7 +92,7 @@ def run_show(args: argparse.Namespace) -> int:
         width = shutil.get_terminal_size((100, 24)).columns
         print("\n\n".join(format_cable(cable, width) for cable in cables))
     if path.is_dir() or skipped:
-        print(f"cableqa: {len(cables)} cables read, {skipped} skipped", file=sys.stderr)
+        print(f"cableqa: {count(len(cables), 'cable')} read, {skipped} skipped", file=sys.stderr)
     return 0 if cables else 1
 
 
@@ -113,7 +114,7 @@ def format_cable(cable: Cable, width: int = 100) -> str:
     indent = 2 + 3 + 2 + 8 + 5 + 2
     for n, section in enumerate(cable.sections, start=1):
         words = len(section.text.split())
-        lines.append(f"  {n:>3}  {paragraph_range(section.paragraphs):<8}{words:>5}  {section.title or '(untitled)'}")
+        lines.append(f"  {n:>3}  {paragraph_range(section.paragraphs):<8}{words:>5}  {section.name}")
         lines.append(" " * indent + _first_words(section, width - indent))
     return "\n".join(lines)
 
@@ -129,7 +130,7 @@ def _show_indexed(doc_id: str, args: argparse.Namespace) -> int:
 
     cable = open_index(args.index or DEFAULT_INDEX).store.cable(doc_id)
     if cable is None:
-        raise CableQAError(f"{doc_id} is not in the index {args.index or DEFAULT_INDEX}")
+        raise CableQAError(f"{doc_id} is not in the index in {folder(args.index or DEFAULT_INDEX)}")
     if args.json:
         print(json.dumps(cable.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -252,20 +253,29 @@ def run_index(args: argparse.Namespace) -> int:
     def warn(source: str, reason: str) -> None:
         print(f"cableqa: warning: skipped {source}: {reason}", file=sys.stderr)
 
+    index_dir = args.index or DEFAULT_INDEX
+    existed = (Path(index_dir) / "manifest.json").exists()
     with BuildProgress() as progress:
         report = build(
             args.paths,
-            args.index or DEFAULT_INDEX,
+            index_dir,
             model=args.model,
             rebuild=args.rebuild,
             progress=progress,
             on_skip=warn,
         )
-    state = "updated" if report.changed else "already up to date"
+    if args.rebuild or not existed:
+        state = "rebuilt" if args.rebuild else "built"
+    else:
+        state = "updated" if report.changed else "already up to date"
+    contents = ", ".join(
+        count(number, noun) for number, noun in ((report.cables, "cable"), (report.sections, "section"))
+    )
     print(
-        f"{report.index_dir}: {state}: {report.cables} cables, {report.sections} sections, {report.vectors} windows"
-        f" ({report.files_read} files read, {report.files_unchanged} unchanged, {report.files_removed} removed,"
-        f" {len(report.skipped)} skipped; {report.vectors_embedded} vectors embedded in {report.seconds:.1f} s)"
+        f"{folder(report.index_dir)}: {state}: {contents}, {count(report.vectors, 'window')}"
+        f" ({count(report.files_read, 'file')} read, {report.files_unchanged} unchanged,"
+        f" {report.files_removed} removed, {len(report.skipped)} skipped;"
+        f" {count(report.vectors_embedded, 'vector')} embedded in {report.seconds:.1f} s)"
     )
     return 0
 
@@ -327,7 +337,8 @@ def print_answer(answer, explain: bool = False) -> None:
 
     console = Console(highlight=False, soft_wrap=True)
     if not answer.hits:
-        console.print("Nothing in the index matches this question.")
+        excluded = excluded_by_filters(answer)
+        console.print(Text(f"{excluded}." if excluded else "Nothing in the index matches this question."))
         return
     if not answer.confident:
         console.print(
@@ -404,12 +415,14 @@ def run_info(args: argparse.Namespace) -> int:
     from cableqa.assistant import describe
     from cableqa.indexing import open_index
 
-    info = describe(open_index(args.index or DEFAULT_INDEX))
+    index = open_index(args.index or DEFAULT_INDEX)
+    info, facets = describe(index), index.store.facets()
     if args.json:
-        print(json.dumps(asdict(info), indent=2))
+        listed = {name: [value._asdict() for value in values] for name, values in facets.items()}
+        print(json.dumps({**asdict(info), "facets": listed}, ensure_ascii=False, indent=2))
         return 0
     rows = [
-        ("index", info.index_dir),
+        ("index", folder(info.index_dir)),
         ("cables", f"{info.cables:,}"),
         ("sections", f"{info.sections:,}"),
         ("vectors", f"{info.vectors:,}"),
@@ -417,8 +430,22 @@ def run_info(args: argparse.Namespace) -> int:
         ("size", f"{info.size_bytes / 1e6:,.1f} MB"),
         ("built", info.built_at),
     ]
-    print("\n".join(f"{name:<10}{value}" for name, value in rows))
+    lines = [f"{name:<10}{value}" for name, value in rows]
+    years = facets["year"]
+    span = sorted({years[0].value, years[-1].value}) if years else ["—"]
+    lines += ["", f"years     {'–'.join(span)}: " + ", ".join(f"{year} ({n:,})" for year, n in years)]
+    for name, label in (("origin", "origins"), ("tag", "tags"), ("classification", "classifications")):
+        values = facets[name]
+        shown = values[:INFO_TOP_VALUES]
+        more = f", the {len(shown)} with most cables (--json lists all)" if len(values) > len(shown) else ""
+        lines += ["", f"{label} ({count(len(values), 'value')}{more})"]
+        width = max((len(value) for value, _ in shown), default=0)
+        lines += [f"  {value:<{width}}  {n:>7,}" for value, n in shown]
+    print("\n".join(lines))
     return 0
+
+
+INFO_TOP_VALUES = 20  # `cableqa info` lists this many origins, tags, classifications (--json: all)
 
 
 # --- eval -------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from cableqa.errors import CableQAError
+from cableqa.errors import CableQAError, did_you_mean
 from cableqa.indexing import OpenIndex
 from cableqa.terms import fts_query
 
@@ -61,8 +61,12 @@ class Filters:
         """Refuse a value no indexed cable has: a typo should not silently return nothing."""
         for name in ("origin", "classification", "tag", "doc_id"):
             value = getattr(self, name)
-            if value is not None and value.lower() not in index.store.known_values(name):
-                raise CableQAError(f"no indexed cable has {name} {value!r} (see `cableqa info` for what is indexed)")
+            if value is None:
+                continue
+            known = index.store.known_values(name)
+            if value.lower() not in {choice.lower() for choice in known}:
+                hint = did_you_mean(value, known) or " (`cableqa info` lists the values indexed)"
+                raise CableQAError(f"no indexed cable has {name} {value!r}{hint}")
         if self.since and self.until and _parse_day(self.since, "since") > _parse_day(self.until, "until"):
             raise CableQAError(f"--since {self.since} is after --until {self.until}")
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from cableqa.errors import CableQAError
-from cableqa.types import Cable, Section
+from cableqa.types import Cable, FacetValue, Section
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sources (
@@ -317,14 +317,17 @@ class Store:
             sections=ordered,
         )
 
-    def facets(self) -> dict[str, list[str]]:
-        distinct = lambda sql: [row[0] for row in self.db.execute(sql)]  # noqa: E731
+    def facets(self) -> dict[str, list[FacetValue]]:
+        """Each filter's values (and each year) with how many cables have it, most cables first."""
+        counted = lambda sql: [FacetValue(value, count) for value, count in self.db.execute(sql)]  # noqa: E731
+        by_count = " GROUP BY 1 ORDER BY 2 DESC, 1"
         return {
-            "origin": distinct("SELECT DISTINCT origin FROM cables WHERE origin != '' ORDER BY origin"),
-            "classification": distinct(
-                "SELECT DISTINCT classification FROM cables WHERE classification != '' ORDER BY classification"
+            "origin": counted("SELECT origin, count(*) FROM cables WHERE origin != ''" + by_count),
+            "classification": counted(
+                "SELECT classification, count(*) FROM cables WHERE classification != ''" + by_count
             ),
-            "tag": distinct("SELECT DISTINCT tag FROM cable_tags ORDER BY tag"),
+            "tag": counted("SELECT tag, count(DISTINCT doc_id) FROM cable_tags" + by_count),
+            "year": counted("SELECT substr(date, 1, 4), count(*) FROM cables WHERE date != '' GROUP BY 1 ORDER BY 1"),
         }
 
     def keyword_search(self, match: str, limit: int, allowed: set[int] | None) -> list[int]:
@@ -364,9 +367,10 @@ class Store:
         return {row[0] for row in rows}, window_ids
 
     def known_values(self, column: str) -> set[str]:
+        """The distinct values of a filter column, as the cables spell them."""
         if column == "tag":
-            return {row[0].lower() for row in self.db.execute("SELECT DISTINCT tag FROM cable_tags")}
-        return {row[0].lower() for row in self.db.execute(f"SELECT DISTINCT {FILTER_COLUMNS[column]} FROM cables")}
+            return {row[0] for row in self.db.execute("SELECT DISTINCT tag FROM cable_tags")}
+        return {row[0] for row in self.db.execute(f"SELECT DISTINCT {FILTER_COLUMNS[column]} FROM cables")}
 
 
 def window_text(subject: str, title: str, passage: str) -> str:

@@ -7,6 +7,17 @@ compared in tests and turned into JSON with `to_dict()` without surprises.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import NamedTuple
+
+# What every front end calls a section the cable gives no heading: the text before a
+# cable's first heading, or any part of a cable that has no headings at all. One rule,
+# used by the answer card, the citation, the reader, `cableqa show` and the JSON.
+UNTITLED_SECTION = "(no heading)"
+
+
+def section_name(title: str) -> str:
+    """A section's name: its title path, or UNTITLED_SECTION when the cable gives it none."""
+    return title.strip() or UNTITLED_SECTION
 
 
 @dataclass(frozen=True)
@@ -24,10 +35,15 @@ class Section:
     end: int
     text: str
 
+    @property
+    def name(self) -> str:
+        return section_name(self.title)
+
     def to_dict(self) -> dict:
         return {
             "id": self.id,
             "title": self.title,
+            "name": self.name,
             "paragraphs": list(self.paragraphs),
             "start": self.start,
             "end": self.end,
@@ -74,7 +90,7 @@ class Hit:
     rank: int  # 1-based
     doc_id: str
     section_id: str
-    section: str  # the section's title path
+    section: str  # the section's name: its title path, or UNTITLED_SECTION (see `section_name`)
     paragraphs: tuple[int, ...]
     score: float
     citation: str  # "07PARIS4695 ¶3 · Title › Path · 2007-12-13 · Embassy Paris · UNCLASSIFIED"
@@ -108,6 +124,8 @@ class Answer:
     hits: tuple[Hit, ...]
     seconds: float = 0.0
     probability: float = 0.0  # the fitted probability that the top excerpt answers the question
+    filters: tuple[tuple[str, str], ...] = ()  # the (name, value) filters it was asked under
+    excluded_by_filters: bool = False  # the filters left no cable to search: hits is empty because of them
 
     def to_dict(self, explain: bool = False) -> dict:
         """The JSON shape of `cableqa ask --json` (documented in the README)."""
@@ -115,8 +133,17 @@ class Answer:
             "question": self.question,
             "confident": self.confident,
             "probability": self.probability,
+            "filters": dict(self.filters),
+            "excluded_by_filters": self.excluded_by_filters,
             "hits": [hit.to_dict(explain) for hit in self.hits],
         }
+
+
+class FacetValue(NamedTuple):
+    """One value a filter can take, and how many indexed cables have it."""
+
+    value: str
+    count: int
 
 
 def paragraph_range(numbers: tuple[int, ...]) -> str:

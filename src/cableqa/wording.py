@@ -1,0 +1,31 @@
+"""How cableqa words counts, filters and empty answers: one wording for the CLI, the TUI and the export."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from cableqa.types import Answer
+
+
+def count(number: int, noun: str) -> str:
+    """ "1 cable", "2,048 cables": the nouns cableqa counts all take a plain "s"."""
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
+def folder(path: str | Path) -> str:
+    """A folder as the user would type it: "index/", "/tmp/x/index/"."""
+    text = str(path)
+    return text if text.endswith(("/", "\\")) else text + "/"
+
+
+def describe_filters(filters: Iterable[tuple[str, str | None]]) -> str:
+    """ "origin Embassy Paris, since 2011-01-01" for the (name, value) pairs that are set."""
+    return ", ".join(f"{name} {value}" for name, value in filters if value)
+
+
+def excluded_by_filters(answer: Answer) -> str:
+    """Why `answer` has no passages when its filters are the reason, else ""."""
+    if not answer.excluded_by_filters:
+        return ""
+    return f"No cable matches the filters ({describe_filters(answer.filters)})"
