@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import Counter
 from dataclasses import dataclass, field
 
-from cableqa.types import Answer, Cable, Hit, Section
+from cableqa.types import Answer, Cable, FacetValue, Hit, Section
 
 SEED_ID = "07PARIS4695"
 MARKUP_ID = "09TESTPOST1"
@@ -122,7 +123,8 @@ class FakeAssistant:
         scored.sort(key=lambda item: -item[0])
         hits = tuple(self._hit(rank, *item, terms) for rank, item in enumerate(scored[:k], start=1))
         confident = bool(scored) and scored[0][0] >= CONFIDENT_SCORE
-        return Answer(question, confident, hits, self.seconds)
+        given = tuple((name, value) for name, value in filters.items() if value is not None)
+        return Answer(question, confident, hits, self.seconds, given, not scored and bool(given))
 
     @staticmethod
     def _passes(cable: Cable, filters: dict) -> bool:
@@ -167,11 +169,15 @@ class FakeAssistant:
         sections = sum(len(cable.sections) for cable in CABLES)
         return FakeInfo(self.index_dir, len(CABLES), sections, sections)
 
-    def facets(self) -> dict[str, list[str]]:
+    def facets(self) -> dict[str, list[FacetValue]]:
+        def counted(values) -> list[FacetValue]:
+            return [FacetValue(value, number) for value, number in sorted(Counter(values).items())]
+
         return {
-            "origin": sorted({cable.origin for cable in CABLES}),
-            "classification": sorted({cable.classification for cable in CABLES}),
-            "tag": sorted({tag for cable in CABLES for tag in cable.tags}),
+            "origin": counted(cable.origin for cable in CABLES),
+            "classification": counted(cable.classification for cable in CABLES),
+            "tag": counted(tag for cable in CABLES for tag in cable.tags),
+            "year": counted(cable.date[:4] for cable in CABLES),
         }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -14,11 +15,14 @@ from textual.widgets import LoadingIndicator, Static
 from cableqa.text import split_sentences
 from cableqa.tui.literal import literal, one_line
 from cableqa.types import Answer, Hit, paragraph_range
+from cableqa.wording import count, excluded_by_filters
 
 CONTEXT_CHARS = 160  # at most this much dim context on either side of an excerpt
 LABEL_WIDTH = 16
 HIGHLIGHT = "bold $text-accent underline"
 NOT_CONFIDENT = "Nothing in the cables answers this. These are the nearest passages:"
+NO_PASSAGE = "Nothing in the cables answers this."
+CHANGE_FILTERS = ": ctrl+f to change them"
 
 
 def _flat(text: str) -> str:
@@ -48,11 +52,14 @@ def context_after(text: str, end: int) -> str:
     return sentence[:CONTEXT_CHARS].rsplit(" ", 1)[0] + "…"
 
 
-def excerpt_in_context(hit: Hit) -> Content:
-    """The excerpt with the question's terms marked, between dim neighbouring sentences."""
+def excerpt_in_context(hit: Hit, context: bool = True) -> Content:
+    """The excerpt with the question's terms marked, between dim neighbouring sentences (unless not `context`)."""
+    excerpt = literal(_flat(hit.excerpt), spans=hit.highlights, span_style=HIGHLIGHT)
+    if not context:
+        return excerpt
     return Content.assemble(
         literal(_flat(context_before(hit.text, hit.excerpt_start)), "dim"),
-        literal(_flat(hit.excerpt), spans=hit.highlights, span_style=HIGHLIGHT),
+        excerpt,
         literal(_flat(context_after(hit.text, hit.excerpt_end)), "dim"),
     )
 
@@ -61,7 +68,7 @@ def citation_block(hit: Hit) -> Content:
     """Cable, section, date, origin and classification as aligned label/value rows."""
     rows = [
         ("Cable", f"{hit.doc_id} {paragraph_range(hit.paragraphs)}".strip()),
-        ("Section", one_line(hit.section) or "—"),
+        ("Section", one_line(hit.section)),
         ("Date", (hit.date or "unknown")[:10]),
         ("Origin", hit.origin or "unknown"),
         ("Classification", hit.classification or "unknown"),
@@ -81,7 +88,7 @@ def hit_summary(hit: Hit, expanded: bool) -> Content:
         (f"{marker} {hit.rank}  ", "$text-muted"),
         literal(f"{hit.doc_id} {paragraph_range(hit.paragraphs)}".strip(), "bold"),
         (f"  {hit.score:.2f}  ", "$text-muted"),
-        literal(one_line(hit.section) or one_line(hit.subject)),
+        literal(one_line(hit.section)),
     )
 
 
@@ -91,14 +98,20 @@ def copy_text(hit: Hit) -> str:
 
 
 class HitView(Widget, can_focus=True):
-    """One hit: expanded it shows the excerpt and citation; collapsed, one summary line."""
+    """One hit: expanded it shows the excerpt and citation; collapsed, one summary line.
+
+    Keys that are not a hit's own go to the question box: Esc returns there, and a
+    printable key types there, so a question is never lost to a focused hit.
+    """
 
     BINDINGS = [
-        Binding("enter", "open", "Read cable", id="open-hit"),
-        Binding("space", "toggle", "Expand", id="toggle-hit"),
+        Binding("enter", "open", "Read the whole cable", id="open-hit"),
+        Binding("space", "toggle", "Expand or fold a passage", id="toggle-hit"),
+        Binding("escape", "app.focus_question", "Back to the question box", id="hit-to-question"),
     ]
 
     expanded: reactive[bool] = reactive(False, toggle_class="-expanded")
+    context: reactive[bool] = reactive(True)  # show the dim sentences around the excerpt
 
     class Opened(Message):
         """The user asked to read the whole cable behind `hit`."""
@@ -107,20 +120,38 @@ class HitView(Widget, can_focus=True):
             super().__init__()
             self.hit = hit
 
-    def __init__(self, hit: Hit, *, expanded: bool = False, top: bool = False) -> None:
+    class Typed(Message):
+        """A printable key pressed on a hit: it belongs in the question box."""
+
+        def __init__(self, character: str) -> None:
+            super().__init__()
+            self.character = character
+
+    def __init__(self, hit: Hit, *, expanded: bool = False, top: bool = False, context: bool = True) -> None:
         super().__init__(classes="top-hit" if top else "more-hit")
         self.hit = hit
         self.set_reactive(HitView.expanded, expanded)
+        self.set_reactive(HitView.context, context)
         self.set_class(expanded, "-expanded")
 
     def compose(self) -> ComposeResult:
         yield Static(hit_summary(self.hit, self.expanded), classes="hit-summary")
-        yield Static(excerpt_in_context(self.hit), classes="hit-excerpt")
+        yield Static(excerpt_in_context(self.hit, self.context), classes="hit-excerpt")
         yield Static(citation_block(self.hit), classes="hit-citation")
 
     def watch_expanded(self, expanded: bool) -> None:
         if self.is_mounted:
             self.query_one(".hit-summary", Static).update(hit_summary(self.hit, expanded))
+
+    def watch_context(self, context: bool) -> None:
+        if self.is_mounted:
+            self.query_one(".hit-excerpt", Static).update(excerpt_in_context(self.hit, context))
+
+    def on_key(self, event: events.Key) -> None:
+        if event.is_printable and event.character and event.character != " ":
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.Typed(event.character))
 
     def action_toggle(self) -> None:
         self.expanded = not self.expanded
@@ -133,25 +164,35 @@ class HitView(Widget, can_focus=True):
 
 
 class AnswerCard(Vertical):
-    """The top hit in full, the other hits as expandable lines; says so when not confident."""
+    """The top hit in full, the other hits as one line each; says so when not confident.
 
-    def __init__(self, answer: Answer) -> None:
+    `context=False` (a short terminal) leaves out the sentences around the top excerpt,
+    so that the excerpt and its citation fit on screen together.
+    """
+
+    def __init__(self, answer: Answer, *, context: bool = True) -> None:
         super().__init__(classes="confident" if answer.confident else "not-confident")
         self.answer = answer
+        self.context = context
         self.border_title = "Answer" if answer.confident else "No answer in the cables"
-        count = len(answer.hits)
-        self.border_subtitle = f"{count} passage{'s' * (count != 1)} · {answer.seconds:.2f} s"
+        self.border_subtitle = f"{count(len(answer.hits), 'passage')} · {answer.seconds:.2f} s"
 
     def compose(self) -> ComposeResult:
         hits = self.answer.hits
         if not self.answer.confident:
-            yield Static(NOT_CONFIDENT if hits else "Nothing in the cables answers this.", classes="verdict")
+            yield Static(literal(self.verdict()), classes="verdict")
         if hits:
-            yield HitView(hits[0], expanded=True, top=True)
+            yield HitView(hits[0], expanded=True, top=True, context=self.context)
         if len(hits) > 1:
             yield Static("More passages (space expands, enter reads the cable)", classes="more-label")
             for hit in hits[1:]:
                 yield HitView(hit)
+
+    def verdict(self) -> str:
+        if self.answer.hits:
+            return NOT_CONFIDENT
+        excluded = excluded_by_filters(self.answer)
+        return excluded + CHANGE_FILTERS if excluded else NO_PASSAGE
 
 
 class Turn(Vertical):
@@ -179,18 +220,22 @@ class Turn(Vertical):
         if self.pending:
             self.query_one(".pending-text", Static).update(self._pending_text())
 
-    def _settle(self, widget: Widget) -> None:
+    async def _settle(self, widget: Widget) -> None:
         self.pending = False
-        self.query(".pending").remove()
-        self.mount(widget)
+        await self.query(".pending").remove()
+        await self.mount(widget)
 
-    def show_answer(self, answer: Answer) -> None:
+    async def show_answer(self, answer: Answer, *, context: bool = True) -> None:
         self.answer = answer
-        self._settle(AnswerCard(answer))
+        await self._settle(AnswerCard(answer, context=context))
 
-    def show_note(self, note: str, kind: str) -> None:
+    async def show_note(self, note: str, kind: str) -> None:
         """Settle without an answer: `kind` is "cancelled" or "error"."""
-        self._settle(Static(literal(note), classes=f"note {kind}"))
+        await self._settle(Static(literal(note), classes=f"note {kind}"))
+
+    @property
+    def hits(self) -> list[HitView]:
+        return list(self.query(HitView))
 
 
 class Welcome(Static):

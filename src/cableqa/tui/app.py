@@ -9,10 +9,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from textual import on
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, HelpPanel, Input, Static
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
 
 from cableqa.errors import CableQAError
 from cableqa.tui.answer_card import HitView, Turn, Welcome, copy_text
@@ -20,13 +22,15 @@ from cableqa.tui.assistant_thread import AssistantThread
 from cableqa.tui.commands import CableQACommands
 from cableqa.tui.filters import Filters, FiltersScreen
 from cableqa.tui.history import QuestionHistory
+from cableqa.tui.keys import KeyGroup, KeysScreen
 from cableqa.tui.literal import literal
 from cableqa.tui.prompt import PromptScreen
 from cableqa.tui.question_input import QuestionInput
 from cableqa.tui.reader import ReaderScreen
 from cableqa.tui.status_bar import StatusBar
 from cableqa.tui.transcript import conversation_markdown
-from cableqa.types import Hit
+from cableqa.types import FacetValue, Hit
+from cableqa.wording import folder
 
 T = TypeVar("T")
 Progress = Callable[[str, int, "int | None"], None]
@@ -35,6 +39,20 @@ Builder = Callable[..., Any]  # (sources, index_dir, *, model, rebuild, progress
 
 DEFAULT_EXPORT = "cableqa-conversation.md"
 DEFAULT_SOURCES = "seeds/"
+# Below this many terminal rows an answer card drops the dim sentences around its top
+# excerpt. The transcript gets the rows less 5 (question box 3, status, footer); at 80
+# columns an 80-word excerpt wraps to 8 rows, its citation takes 5-6 and the question and
+# card border 2, so 16 rows; the two context sentences (up to 160 characters each) add
+# up to 5 more, and with them the citation would fall below the fold at 80x24 (19 rows).
+COMPACT_BELOW_ROWS = 28
+
+QUIT = Binding("ctrl+q", "quit", "Quit", id="quit", priority=True)
+PALETTE = Binding("ctrl+p", "command_palette", "Commands", id="command-palette", priority=True, show=False)
+KEYS = Binding("f1", "show_keys", "Keys", id="help")
+FILTERS = Binding("ctrl+f", "filters", "Filters", id="filters")
+COPY_HIT = Binding("ctrl+y", "copy_hit", "Copy hit", id="copy-hit")
+CLEAR = Binding("ctrl+l", "clear", "Clear", id="clear")
+CANCEL_SEARCH = Binding("escape", "cancel_search", "Cancel search", id="cancel-search")
 
 
 def _load_cableqa(index_dir: str, *, model: str | None, progress: Progress) -> Any:
@@ -59,15 +77,17 @@ class CableQAApp(App[None]):
     CSS_PATH = "cableqa.tcss"
     TITLE = "cableqa"
     COMMANDS = App.COMMANDS | {CableQACommands}
-    BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
-        Binding("ctrl+p", "command_palette", "Commands", id="command-palette", priority=True, show=False),
-        Binding("f1", "toggle_help", "Keys", id="help"),
-        Binding("ctrl+f", "filters", "Filters", id="filters"),
-        Binding("ctrl+y", "copy_hit", "Copy hit", id="copy-hit"),
-        Binding("ctrl+l", "clear", "Clear", id="clear"),
-        Binding("escape", "cancel_search", "Cancel search", id="cancel-search"),
-    ]
+    BINDINGS = [QUIT, PALETTE, KEYS, FILTERS, COPY_HIT, CLEAR, CANCEL_SEARCH]
+    # F1's key sheet, made of the bindings themselves; the app's own not placed elsewhere go under "App".
+    KEY_SHEET = (
+        KeyGroup("Asking", QuestionInput.BINDINGS),
+        KeyGroup("Answers", [*HitView.BINDINGS, COPY_HIT], "Typing on a passage goes to the question box."),
+        KeyGroup("Reader", ReaderScreen.BINDINGS, "↑ ↓ PgUp PgDn scroll the cable."),
+        KeyGroup("Filters", [FILTERS, *FiltersScreen.BINDINGS], "Enter applies; → accepts a completion."),
+        KeyGroup("App", [binding for binding in BINDINGS if binding not in (FILTERS, COPY_HIT)]),
+    )
+
+    compact: reactive[bool] = reactive(False)  # a short terminal: answer cards leave out context
 
     def __init__(
         self,
@@ -84,7 +104,7 @@ class CableQAApp(App[None]):
         self.assistant = AssistantThread()
         self.loaded = False
         self.filters = Filters()
-        self.facets: dict[str, list[str]] = {}
+        self.facets: dict[str, list[FacetValue]] = {}
         self.history = QuestionHistory()
 
     # Layout
@@ -105,9 +125,20 @@ class CableQAApp(App[None]):
     def status(self) -> StatusBar:
         return self.query_one(StatusBar)
 
+    @property
+    def question_box(self) -> QuestionInput:
+        return self.query_one("#question", QuestionInput)
+
     def on_mount(self) -> None:
-        self.query_one("#question").focus()
+        self.question_box.focus()
         self.load_index()
+
+    def on_resize(self) -> None:
+        self.compact = self.size.height < COMPACT_BELOW_ROWS
+
+    def watch_compact(self, compact: bool) -> None:
+        for hit in self.query(".top-hit").results(HitView):
+            hit.context = not compact
 
     def on_unmount(self) -> None:
         self.assistant.stop()
@@ -124,7 +155,7 @@ class CableQAApp(App[None]):
     def load_index(self) -> None:
         """(Re)open the index on the assistant thread; questions asked meanwhile wait."""
         self.loaded = False
-        self.status.loading(f"Loading the index in {self.index_dir}…")
+        self.status.loading(f"Loading the index in {folder(self.index_dir)}…")
         future = self.assistant.load(
             lambda: self.assistant_factory(self.index_dir, model=self.model, progress=self._relay_progress)
         )
@@ -153,7 +184,10 @@ class CableQAApp(App[None]):
         event.input.clear()
         self.history.add(question)
         self.query("#welcome").remove()
+        for earlier in self.query(Turn):
+            earlier.remove_class("-latest")
         turn = Turn(question, waiting=not self.loaded)
+        turn.add_class("-latest")  # at least a screenful high, so it can scroll to the top
         self.transcript.mount(turn)
         self._scroll_to(turn)
         filters = self.filters.as_kwargs()
@@ -165,17 +199,17 @@ class CableQAApp(App[None]):
         try:
             answer = await self._result(future)
         except Exception as error:
-            turn.show_note(_message(error), "error")
+            await turn.show_note(_message(error), "error")
         else:
-            turn.show_answer(answer)
+            await turn.show_answer(answer, context=not self.compact)
             self.status.last_query(answer.seconds)
             self._scroll_to(turn)
         finally:
             self.call_after_refresh(self.refresh_bindings)
 
     def _scroll_to(self, turn: Turn) -> None:
-        """Bring the question to the top, so its answer reads from its beginning."""
-        self.call_after_refresh(self.transcript.scroll_to_widget, turn, top=True, animate=False)
+        """Once laid out, bring the question to the top, so its answer reads from its beginning."""
+        self.call_after_refresh(self.transcript.scroll_to_widget, turn, top=True, animate=False, immediate=True)
 
     def searching(self) -> bool:
         return any(turn.pending for turn in self.query(Turn))
@@ -190,13 +224,44 @@ class CableQAApp(App[None]):
             return self.searching()
         return True
 
-    def action_cancel_search(self) -> None:
+    async def action_cancel_search(self) -> None:
         """Esc: stop waiting for the pending questions; a search already running is ignored."""
+        self.workers.cancel_group(self, "ask")
         for turn in self.query(Turn):
             if turn.pending:
-                turn.show_note("Cancelled.", "cancelled")
-        self.workers.cancel_group(self, "ask")
+                await turn.show_note("Cancelled.", "cancelled")
         self.refresh_bindings()
+
+    # Focus: typing always reaches the question box; Tab goes to the newest answer
+
+    def action_focus_question(self) -> None:
+        self.question_box.focus()
+
+    @on(HitView.Typed)
+    def type_in_question(self, event: HitView.Typed) -> None:
+        box = self.question_box
+        box.focus()
+        box.insert_text_at_cursor(event.character)
+
+    def action_focus_answer(self, end: str) -> None:
+        """Tab / shift+Tab in the question box: the newest answer's first / last passage."""
+        turns = [turn for turn in self.query(Turn) if turn.hits]
+        if not turns:
+            self.action_focus_next() if end == "first" else self.action_focus_previous()
+            return
+        hits = turns[-1].hits
+        (hits[0] if end == "first" else hits[-1]).focus()
+
+    def action_scroll_transcript(self, where: str) -> None:
+        """PageUp/PageDown, ctrl+Home/ctrl+End in the question box scroll the conversation."""
+        transcript = self.transcript
+        moves = {
+            "page_up": transcript.scroll_page_up,
+            "page_down": transcript.scroll_page_down,
+            "home": transcript.scroll_home,
+            "end": transcript.scroll_end,
+        }
+        moves[where](animate=False)
 
     # The selected hit: read, copy
 
@@ -239,7 +304,7 @@ class CableQAApp(App[None]):
             return
         self.filters = filters
         bar = self.query_one("#filters-bar", Static)
-        bar.update(literal(f"Filters: {filters.describe()}   (ctrl+f to change)"))
+        bar.update(literal(f"Filters: {filters.describe()}   (ctrl+f to change them)"))
         bar.set_class(filters.active, "-active")
 
     def action_filters(self) -> None:
@@ -253,16 +318,20 @@ class CableQAApp(App[None]):
 
     # Conversation, help, theme
 
-    def action_clear(self) -> None:
-        self.action_cancel_search()
-        self.transcript.remove_children()
-        self.transcript.mount(Welcome())
+    async def action_clear(self) -> None:
+        await self.action_cancel_search()
+        await self.transcript.remove_children()
+        await self.transcript.mount(Welcome())
 
-    def action_toggle_help(self) -> None:
-        if self.screen.query(HelpPanel):
-            self.action_hide_help_panel()
-        else:
-            self.action_show_help_panel()
+    def action_show_keys(self) -> None:
+        self.push_screen(KeysScreen(self.KEY_SHEET))
+
+    def get_system_commands(self, screen: Screen) -> Any:
+        """Textual's commands, with "Keys" showing cableqa's key sheet instead of Textual's panel."""
+        for command in super().get_system_commands(screen):
+            if command.title == "Keys":
+                command = SystemCommand("Keys", "Show cableqa's keys, grouped", self.action_show_keys)
+            yield command
 
     def action_toggle_dark(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"

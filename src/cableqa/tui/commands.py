@@ -10,6 +10,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from cableqa.tui.filters import FACETS
 from cableqa.tui.literal import literal
+from cableqa.wording import count
 
 if TYPE_CHECKING:
     from cableqa.tui.app import CableQAApp
@@ -39,10 +40,10 @@ class CableQACommands(Provider):
         )
         yield Command("Toggle light/dark theme", "Switch between the light and dark themes", app.action_toggle_dark)
         for facet in FACETS:
-            for value in app.facets.get(facet, []):
+            for value, number in app.facets.get(facet, []):
                 yield Command(
                     f"Filter by {facet}: {value}",
-                    f"Only search cables whose {facet} is this",
+                    f"Only search the {count(number, 'cable')} whose {facet} is this",
                     partial(app.set_filter, facet, value),
                     True,
                 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import date
 
@@ -11,12 +12,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
 from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Select, Static
 
+from cableqa.errors import did_you_mean
 from cableqa.tui.literal import literal
+from cableqa.types import FacetValue
+from cableqa.wording import describe_filters
 
 FACETS = ("origin", "classification", "tag")
+TYPED_FACETS = ("origin", "tag")  # typed with completion: too many values for a list
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
 
 
 @dataclass(frozen=True)
@@ -40,8 +47,8 @@ class Filters:
         return replace(self, **{name: value or None})
 
     def describe(self) -> str:
-        """ "origin Embassy Paris · since 2007-01-01", or "" when nothing is set."""
-        return " · ".join(f"{field.name} {value}" for field in fields(self) if (value := getattr(self, field.name)))
+        """ "origin Embassy Paris, since 2007-01-01", or "" when nothing is set."""
+        return describe_filters((field.name, getattr(self, field.name)) for field in fields(self))
 
 
 def parse_day(text: str) -> str | None:
@@ -57,48 +64,87 @@ def parse_day(text: str) -> str | None:
         raise ValueError(f"{text!r} is not a date like 2007-12-13") from None
 
 
+def counted(values: Sequence[FacetValue], typed: str = "") -> str:
+    """ "Embassy Paris 512 · Embassy Rome 40": the values containing `typed` (any case), most cables first."""
+    typed = typed.strip().lower()
+    return " · ".join(f"{value} {number:,}" for value, number in values if typed in value.lower())
+
+
 class FiltersScreen(ModalScreen[Filters | None]):
-    """Pick origin, classification and tag from the index's own values, and a date range."""
+    """Set origin and tag (completed from the index's values), classification and a date range.
+
+    Under each typed field, the indexed values that contain what is typed, with how many
+    cables have each; the classification list and the years covered show their counts too.
+    """
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="filters-cancel")]
 
-    def __init__(self, current: Filters, facets: dict[str, list[str]]) -> None:
+    def __init__(self, current: Filters, facets: dict[str, list[FacetValue]]) -> None:
         super().__init__()
         self.current = current
         self.facets = facets
+
+    def values(self, name: str) -> list[str]:
+        return [value for value, _ in self.facets.get(name, [])]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="filters-dialog") as dialog:
             dialog.border_title = "Filters"
             with Grid(id="filters-grid"):
-                for name in FACETS:
+                for name in TYPED_FACETS:
                     yield Label(name.capitalize(), classes="filter-label")
-                    options = [(literal(value), value) for value in self.facets.get(name, [])]
-                    chosen = getattr(self.current, name)
-                    yield Select(
-                        options,
-                        prompt="any",
-                        value=chosen if chosen in self.facets.get(name, []) else Select.NULL,
+                    yield Input(
+                        getattr(self.current, name) or "",
+                        placeholder="any",
+                        suggester=SuggestFromList(self.values(name), case_sensitive=False),
                         id=f"filter-{name}",
                         compact=True,
                     )
+                    yield Static("", classes="filter-label")
+                    yield Static(literal(counted(self.facets.get(name, []))), id=f"known-{name}", classes="known")
+                yield Label("Classification", classes="filter-label")
+                chosen = self.current.classification
+                yield Select(
+                    [(literal(f"{value} ({number:,})"), value) for value, number in self.facets.get("classification", [])],
+                    prompt="any",
+                    value=chosen if chosen in self.values("classification") else Select.NULL,
+                    id="filter-classification",
+                    compact=True,
+                )
                 for name in ("since", "until"):
                     yield Label(name.capitalize(), classes="filter-label")
                     yield Input(
                         getattr(self.current, name) or "", placeholder="YYYY-MM-DD", id=f"filter-{name}", compact=True
                     )
+                yield Label("Years", classes="filter-label")
+                yield Static(literal(counted(self.facets.get("year", [])) or "—"), id="known-year", classes="known")
             yield Static("", id="filters-error")
             with Horizontal(id="filters-buttons"):
                 yield Button("Apply", variant="primary", id="filters-apply", compact=True)
                 yield Button("Clear all", id="filters-clear", compact=True)
                 yield Button("Cancel", id="filters-cancel", compact=True)
 
+    @on(Input.Changed, "#filter-origin, #filter-tag")
+    def narrow(self, event: Input.Changed) -> None:
+        name = event.input.id.removeprefix("filter-")
+        shown = counted(self.facets.get(name, []), event.value) or "no indexed value contains this"
+        self.query_one(f"#known-{name}", Static).update(literal(shown))
+
+    def typed_value(self, name: str) -> str | None:
+        """The origin or tag typed, as the index spells it; ValueError naming near values."""
+        typed = self.query_one(f"#filter-{name}", Input).value.strip()
+        if not typed:
+            return None
+        for value in self.values(name):
+            if value.lower() == typed.lower():
+                return value
+        raise ValueError(f"no indexed cable has {name} {typed!r}{did_you_mean(typed, self.values(name))}")
+
     def chosen(self) -> Filters:
-        """The filters as the form reads now; ValueError naming a bad date."""
-        values: dict[str, str | None] = {}
-        for name in FACETS:
-            value = self.query_one(f"#filter-{name}", Select).value
-            values[name] = None if value is Select.NULL else str(value)
+        """The filters as the form reads now; ValueError naming a bad value or date."""
+        values: dict[str, str | None] = {name: self.typed_value(name) for name in TYPED_FACETS}
+        classification = self.query_one("#filter-classification", Select).value
+        values["classification"] = None if classification is Select.NULL else str(classification)
         for name in ("since", "until"):
             values[name] = parse_day(self.query_one(f"#filter-{name}", Input).value)
         if values["since"] and values["until"] and values["since"] > values["until"]:

@@ -11,9 +11,18 @@ from cableqa.tui.history import QuestionHistory
 
 
 class QuestionInput(Input):
+    """Keys that read the conversation (PageUp, Tab, ...) work from here, so the focus can stay."""
+
     BINDINGS = [
+        Binding("enter", "submit", "Ask the question", id="ask", show=False),
         Binding("up", "history_back", "History", id="history-previous", key_display="↑↓"),
-        Binding("down", "history_forward", "Next question", id="history-next", show=False),
+        Binding("down", "history_forward", "Forward in history", id="history-next", show=False),
+        Binding("tab", "app.focus_answer('first')", "To the newest answer", id="to-answer", show=False),
+        Binding("shift+tab", "app.focus_answer('last')", "To its last passage", id="to-last-passage", show=False),
+        Binding("pageup", "app.scroll_transcript('page_up')", "Scroll up a page", id="page-up", show=False),
+        Binding("pagedown", "app.scroll_transcript('page_down')", "Scroll down a page", id="page-down", show=False),
+        Binding("ctrl+home", "app.scroll_transcript('home')", "To the first question", id="to-first", show=False),
+        Binding("ctrl+end", "app.scroll_transcript('end')", "To the newest answer's end", id="to-end", show=False),
     ]
 
     def __init__(self, history: QuestionHistory, **options: Any) -> None:

@@ -37,7 +37,7 @@ def section_content(section: Section, number: int, hit: Hit | None) -> Content:
     """A section's title line and text; when `hit` cites it, its excerpt and terms marked."""
     title = Content.assemble(
         (f"§{number}  ", "$text-muted"),
-        literal(one_line(section.title) or "(untitled)", "bold"),
+        literal(one_line(section.name), "bold"),
         (f"  {paragraph_range(section.paragraphs)}", "$text-muted"),
     )
     body = literal(section.text)

@@ -10,12 +10,9 @@ from textual.content import Content
 from textual.widgets import LoadingIndicator, Static
 
 from cableqa.tui.literal import literal
+from cableqa.wording import count
 
 STAGES = {"read": "reading cables", "embed": "embedding passages", "write": "writing the index"}
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number:,} {noun}{'s' * (number != 1)}"
 
 
 class StatusBar(Horizontal):
@@ -43,7 +40,7 @@ class StatusBar(Horizontal):
     def ready(self, info: Any) -> None:
         """Show what `Assistant.info()` says: cables, sections, model."""
         self.set_class(False, "-loading")
-        parts = [_count(info.cables, "cable"), _count(info.sections, "section"), f"model {info.model}"]
+        parts = [count(info.cables, "cable"), count(info.sections, "section"), f"model {info.model}"]
         self._set("#status-index", literal(" · ".join(parts)))
 
     def failed(self, message: str) -> None:

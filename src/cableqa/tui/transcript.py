@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from cableqa.tui.literal import one_line, printable
 from cableqa.types import Answer, Hit
+from cableqa.wording import excluded_by_filters
 
 
 def _quote(hit: Hit) -> str:
@@ -18,7 +19,8 @@ def conversation_markdown(answers: Sequence[Answer]) -> str:
     for answer in answers:
         parts.append(f"## {printable(one_line(answer.question))}\n")
         if not answer.hits:
-            parts.append("Nothing in the cables answers this, and no passage came close.\n")
+            excluded = excluded_by_filters(answer)
+            parts.append(f"{excluded}.\n" if excluded else "Nothing in the cables answers this, and no passage came close.\n")
             continue
         if answer.confident:
             top, *rest = answer.hits
