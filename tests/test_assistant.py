@@ -8,6 +8,7 @@ from conftest import FIXTURES, SEED_ID, SEEDS
 import cableqa
 from cableqa.errors import CableQAError
 from cableqa.terms import find_terms, query_terms
+from cableqa.types import UNTITLED_SECTION, section_name
 
 QUESTION = "How much heroin was seized at Dunkerque?"
 
@@ -29,7 +30,7 @@ def test_hits_are_ranked_cited_excerpts_of_their_sections(qa):
         assert hit.citation.startswith(hit.doc_id)
         cable = qa.cable(hit.doc_id)
         section = next(s for s in cable.sections if s.id == hit.section_id)
-        assert section.text == hit.text and section.title == hit.section
+        assert section.text == hit.text and section.name == hit.section
         assert cable.body[section.start : section.end] == hit.text
 
 
@@ -44,7 +45,7 @@ def test_highlights_are_the_question_terms_in_the_excerpt(qa):
 
 def test_the_answer_json_has_the_documented_keys(qa):
     data = qa.ask(QUESTION, k=2).to_dict()
-    assert set(data) == {"question", "confident", "probability", "hits"}
+    assert set(data) == {"question", "confident", "probability", "filters", "excluded_by_filters", "hits"}
     assert {"rank", "doc_id", "section", "paragraphs", "score", "citation", "excerpt", "highlights", "text"} <= set(
         data["hits"][0]
     )
@@ -67,6 +68,10 @@ def test_filters_apply_before_ranking(qa):
 def test_a_filter_nothing_has_is_an_error_not_an_empty_answer(qa):
     with pytest.raises(CableQAError, match="origin 'Embassy Atlantis'"):
         qa.ask(QUESTION, origin="Embassy Atlantis")
+    with pytest.raises(CableQAError, match="origin 'Embasy Paris'; did you mean 'Embassy Paris'\\?$"):
+        qa.ask(QUESTION, origin="Embasy Paris")
+    with pytest.raises(CableQAError, match="tag 'PRLE'; did you mean 'PREL'"):
+        qa.ask(QUESTION, tag="PRLE")
     with pytest.raises(CableQAError, match="YYYY-MM-DD"):
         qa.ask(QUESTION, since="last year")
     with pytest.raises(CableQAError, match="after"):
@@ -93,9 +98,34 @@ def test_citation_names_cable_paragraphs_section_date_origin(qa):
         assert part in hit.citation
 
 
+def test_filters_that_leave_no_cable_say_so(qa):
+    empty = qa.ask(QUESTION, origin="Embassy Paris", since="2011-01-01")
+    assert not empty.hits and empty.excluded_by_filters
+    assert empty.filters == (("origin", "Embassy Paris"), ("since", "2011-01-01"))
+    assert empty.to_dict()["filters"] == {"origin": "Embassy Paris", "since": "2011-01-01"}
+    answered = qa.ask(QUESTION, origin="Embassy Paris")
+    assert answered.hits and not answered.excluded_by_filters
+    assert not qa.ask(QUESTION).excluded_by_filters
+
+
+def test_the_untitled_opening_section_has_one_name_everywhere(qa):
+    opening = qa.cable(SEED_ID).sections[0]
+    assert opening.title == "" and opening.name == UNTITLED_SECTION == section_name("  ")
+    assert opening.to_dict()["name"] == UNTITLED_SECTION
+    hit = qa.ask(SEED_ID).hits[0]  # a reference ID lists the cable's sections in order
+    assert hit.section_id == opening.id and hit.section == UNTITLED_SECTION
+    assert f" · {UNTITLED_SECTION} · " in hit.citation
+
+
 def test_facets_and_info_describe_the_index(qa):
     facets = qa.facets()
-    assert "Embassy Paris" in facets["origin"] and "PREL" in facets["tag"]
+    origins = dict(facets["origin"])
+    assert origins["Embassy Paris"] >= 1 and dict(facets["tag"])["PREL"] >= 1
+    counts = [value.count for value in facets["origin"]]
+    assert counts == sorted(counts, reverse=True)
+    years = [value.value for value in facets["year"]]
+    assert "2007" in years and years == sorted(years)
+    assert sum(value.count for value in facets["year"]) <= qa.info().cables
     info = qa.info()
     assert info.cables == len(list(cableqa.read(FIXTURES / "cables"))) + 1
     assert info.model == "hashing:384" and info.size_bytes > 0

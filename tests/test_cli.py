@@ -1,6 +1,7 @@
 """The CLI contract: ask/index/info/eval/show-by-ID and the TUI entry, with one-line errors."""
 
 import json
+import re
 import subprocess
 import sys
 
@@ -8,7 +9,7 @@ import pytest
 from conftest import FIXTURES, SEED_ID, SEEDS
 
 import cableqa
-from cableqa.cli import main
+from cableqa.cli import INFO_TOP_VALUES, main
 
 QUESTION = "How much heroin was seized at Dunkerque?"
 
@@ -44,6 +45,33 @@ def test_info_reports_counts_and_model(index, capsys):
     assert main(["info", "--index", str(index), "--json"]) == 0
     info = json.loads(capsys.readouterr().out)
     assert info["cables"] == 1 and info["sections"] > 5 and info["model"] == "hashing:384"
+    assert info["facets"]["origin"] == [{"value": "Embassy Paris", "count": 1}]
+    assert info["facets"]["year"] == [{"value": "2007", "count": 1}]
+    assert set(info["facets"]) == {"origin", "tag", "classification", "year"}
+
+
+def test_info_lists_what_the_filters_can_take(tmp_path, capsys):
+    index = tmp_path / "index"
+    cableqa.build([SEEDS, FIXTURES / "cables"], index, model="hashing")
+    assert main(["info", "--index", str(index)]) == 0
+    out = capsys.readouterr().out
+    facets = cableqa.load(index).facets()
+    assert f"index     {index}/" in out
+    years = facets["year"]
+    assert f"years     {years[0].value}–{years[-1].value}: {years[0].value} ({years[0].count})" in out
+    for name, label in (("origin", "origins"), ("tag", "tags"), ("classification", "classifications")):
+        assert f"{label} ({len(facets[name])} value" in out
+        top, *_ = facets[name]
+        assert re.search(rf"^  {re.escape(top.value)} +{top.count}$", out, re.MULTILINE)
+    shown = re.findall(r"^  \S", out.split("tags (")[1].split("\n\n")[0], re.MULTILINE)
+    assert len(shown) == min(len(facets["tag"]), INFO_TOP_VALUES)
+    if len(facets["tag"]) > INFO_TOP_VALUES:
+        assert "the 20 with most cables (--json lists all)" in out
+
+
+def test_ask_says_when_the_filters_leave_no_cable(index, capsys):
+    assert main(["ask", QUESTION, "--index", str(index), "--origin", "Embassy Paris", "--since", "2011-01-01"]) == 0
+    assert capsys.readouterr().out.strip() == "No cable matches the filters (origin Embassy Paris, since 2011-01-01)."
 
 
 def test_show_prints_an_indexed_cable_by_reference_id(index, capsys):
@@ -57,11 +85,13 @@ def test_index_reports_what_it_did(tmp_path, capsys):
     target = tmp_path / "index"
     assert main(["index", str(SEEDS), str(FIXTURES / "bad"), "--index", str(target), "--model", "hashing"]) == 0
     captured = capsys.readouterr()
-    assert ": updated: " in captured.out
+    assert f"{target}/: built: " in captured.out
     assert "cableqa: warning: skipped" in captured.err and "empty.txt" in captured.err
     assert cableqa.load(target).cable(SEED_ID) is not None
     assert main(["index", "--index", str(target)]) == 0
     assert "already up to date" in capsys.readouterr().out
+    assert main(["index", "--index", str(target), "--rebuild"]) == 0
+    assert ": rebuilt: " in capsys.readouterr().out
 
 
 def test_eval_scores_a_question_set(index, tmp_path, capsys):
@@ -84,8 +114,9 @@ def test_eval_scores_a_question_set(index, tmp_path, capsys):
         (["ask", "   "], "the question is empty"),
         (["ask", QUESTION, "--index", "no/such/index"], "not a cableqa index"),
         (["ask", QUESTION, "--origin", "Embassy Atlantis"], "origin 'Embassy Atlantis'"),
+        (["ask", QUESTION, "--origin", "Embasy Paris"], "origin 'Embasy Paris'; did you mean 'Embassy Paris'?"),
         (["ask", QUESTION, "--since", "yesterday"], "YYYY-MM-DD"),
-        (["show", "99NOWHERE1"], "not in the index"),
+        (["show", "99NOWHERE1"], "99NOWHERE1 is not in the index in "),
         (["info", "--index", "no/such/index"], "does not exist"),
         (["eval", "no/such/questions.jsonl"], "cannot read question set"),
         (["index", "no/such/cables"], "does not exist"),
@@ -118,7 +149,7 @@ def test_no_subcommand_opens_the_tui_over_the_index(index, monkeypatch):
 
 def test_help_starts_without_heavy_imports():
     script = (
-        "import sys\nfrom cableqa.cli import main\n"
+        "import sys\nfrom cableqa.cli import INFO_TOP_VALUES, main\n"
         "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
         "print(sorted(m for m in ('torch', 'sentence_transformers', 'faiss', 'onnxruntime', 'textual', 'numpy')"
         " if m in sys.modules), file=sys.stderr)\n"

@@ -40,7 +40,7 @@ def test_show_json_has_the_documented_shape(capsys):
         "source",
         "sections",
     }
-    assert set(data["sections"][0]) == {"id", "title", "paragraphs", "start", "end", "text"}
+    assert set(data["sections"][0]) == {"id", "title", "name", "paragraphs", "start", "end", "text"}
     assert data["sections"][1]["title"] == "II. Status of Country"
 
 

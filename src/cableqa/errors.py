@@ -10,8 +10,9 @@ class CableQAError(Exception):
     """Bad input or a broken index. The CLI and TUI print `str(error)` and nothing else."""
 
 
-SUGGESTIONS = 3  # at most this many near values are named
-SUGGESTION_CUTOFF = 0.6  # difflib's default similarity cutoff: "Embasy Paris" finds "Embassy Paris"
+SUGGESTIONS = 3  # at most this many near values are named...
+SUGGESTION_CUTOFF = 0.6  # ...each at least this similar (difflib's default cutoff)...
+SUGGESTION_MARGIN = 0.1  # ...and nearly as similar as the nearest: "Embasy Paris" names Paris, not Madrid
 
 
 def did_you_mean(value: str, known: Iterable[str]) -> str:
@@ -20,4 +21,10 @@ def did_you_mean(value: str, known: Iterable[str]) -> str:
     near = difflib.get_close_matches(value.lower(), by_lower, n=SUGGESTIONS, cutoff=SUGGESTION_CUTOFF)
     if not near:
         return ""
-    return "; did you mean " + " or ".join(repr(by_lower[choice]) for choice in near) + "?"
+    similarity = [difflib.SequenceMatcher(None, value.lower(), choice).ratio() for choice in near]
+    named = [
+        by_lower[choice]
+        for choice, ratio in zip(near, similarity, strict=True)
+        if ratio >= similarity[0] - SUGGESTION_MARGIN
+    ]
+    return "; did you mean " + " or ".join(map(repr, named)) + "?"

@@ -25,7 +25,6 @@ TYPED_FACETS = ("origin", "tag")  # typed with completion: too many values for a
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-
 @dataclass(frozen=True)
 class Filters:
     """The keyword filters of `Assistant.ask`; None means "any"."""
@@ -65,9 +64,12 @@ def parse_day(text: str) -> str | None:
 
 
 def counted(values: Sequence[FacetValue], typed: str = "") -> str:
-    """ "Embassy Paris 512 · Embassy Rome 40": the values containing `typed` (any case), most cables first."""
+    """ "Embassy Paris (512) · Embassy Rome (40)": the values containing `typed` (any case), in the given order."""
+    if not values:
+        return "none indexed"
     typed = typed.strip().lower()
-    return " · ".join(f"{value} {number:,}" for value, number in values if typed in value.lower())
+    shown = " · ".join(f"{value} ({number:,})" for value, number in values if typed in value.lower())
+    return shown or "no indexed value contains this"
 
 
 class FiltersScreen(ModalScreen[Filters | None]):
@@ -105,7 +107,10 @@ class FiltersScreen(ModalScreen[Filters | None]):
                 yield Label("Classification", classes="filter-label")
                 chosen = self.current.classification
                 yield Select(
-                    [(literal(f"{value} ({number:,})"), value) for value, number in self.facets.get("classification", [])],
+                    [
+                        (literal(f"{value} ({number:,})"), value)
+                        for value, number in self.facets.get("classification", [])
+                    ],
                     prompt="any",
                     value=chosen if chosen in self.values("classification") else Select.NULL,
                     id="filter-classification",
@@ -117,7 +122,7 @@ class FiltersScreen(ModalScreen[Filters | None]):
                         getattr(self.current, name) or "", placeholder="YYYY-MM-DD", id=f"filter-{name}", compact=True
                     )
                 yield Label("Years", classes="filter-label")
-                yield Static(literal(counted(self.facets.get("year", [])) or "—"), id="known-year", classes="known")
+                yield Static(literal(counted(self.facets.get("year", []))), id="known-year", classes="known")
             yield Static("", id="filters-error")
             with Horizontal(id="filters-buttons"):
                 yield Button("Apply", variant="primary", id="filters-apply", compact=True)
@@ -127,8 +132,7 @@ class FiltersScreen(ModalScreen[Filters | None]):
     @on(Input.Changed, "#filter-origin, #filter-tag")
     def narrow(self, event: Input.Changed) -> None:
         name = event.input.id.removeprefix("filter-")
-        shown = counted(self.facets.get(name, []), event.value) or "no indexed value contains this"
-        self.query_one(f"#known-{name}", Static).update(literal(shown))
+        self.query_one(f"#known-{name}", Static).update(literal(counted(self.facets.get(name, []), event.value)))
 
     def typed_value(self, name: str) -> str | None:
         """The origin or tag typed, as the index spells it; ValueError naming near values."""

@@ -22,11 +22,12 @@ class QuestionInput(Input):
         Binding("pageup", "app.scroll_transcript('page_up')", "Scroll up a page", id="page-up", show=False),
         Binding("pagedown", "app.scroll_transcript('page_down')", "Scroll down a page", id="page-down", show=False),
         Binding("ctrl+home", "app.scroll_transcript('home')", "To the first question", id="to-first", show=False),
-        Binding("ctrl+end", "app.scroll_transcript('end')", "To the newest answer's end", id="to-end", show=False),
+        Binding("ctrl+end", "app.scroll_transcript('end')", "To the end", id="to-end", show=False),
     ]
 
     def __init__(self, history: QuestionHistory, **options: Any) -> None:
-        super().__init__(**options)
+        # Coming back from a hit must not select the draft: the next key would replace it.
+        super().__init__(select_on_focus=False, **options)
         self.history = history
 
     def _recall(self, question: str | None) -> None:

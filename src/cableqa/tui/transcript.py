@@ -20,7 +20,9 @@ def conversation_markdown(answers: Sequence[Answer]) -> str:
         parts.append(f"## {printable(one_line(answer.question))}\n")
         if not answer.hits:
             excluded = excluded_by_filters(answer)
-            parts.append(f"{excluded}.\n" if excluded else "Nothing in the cables answers this, and no passage came close.\n")
+            parts.append(
+                f"{excluded}.\n" if excluded else "Nothing in the cables answers this, and no passage came close.\n"
+            )
             continue
         if answer.confident:
             top, *rest = answer.hits
