@@ -8,7 +8,7 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, TypeVar
 
-from textual import on
+from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -133,8 +133,8 @@ class CableQAApp(App[None]):
         self.question_box.focus()
         self.load_index()
 
-    def on_resize(self) -> None:
-        self.compact = self.size.height < COMPACT_BELOW_ROWS
+    def on_resize(self, event: events.Resize) -> None:
+        self.compact = event.size.height < COMPACT_BELOW_ROWS
 
     def watch_compact(self, compact: bool) -> None:
         for hit in self.query(".top-hit").results(HitView):
