@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from textual.widgets import HelpPanel, Input, Select
+from textual.widgets import Input
 from tui_fixtures import (
     MARKUP_ID,
     SEED_ID,
@@ -282,19 +282,6 @@ async def test_esc_cancels_a_running_search_and_its_result_is_ignored():
         assert "Cancelled." in visible(app)
         assert not app.query(AnswerCard)
         assert not app.query_one(Turn).pending
-
-
-async def test_f1_toggles_the_keys_panel():
-    app = fake_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("f1")
-        await pilot.pause()
-        assert app.screen.query(HelpPanel)
-        assert "History" in visible(app)
-        await pilot.press("f1")
-        await pilot.pause()
-        assert not app.screen.query(HelpPanel)
 
 
 async def test_ctrl_l_clears_the_conversation():

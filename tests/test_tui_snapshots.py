@@ -62,3 +62,28 @@ def test_answered_question_light_theme_at_80x24(snap_compare):
 
 def test_filters_dialog(snap_compare):
     assert snap_compare(fake_app(), terminal_size=SMALL, run_before=asking(SEED_QUESTION, "ctrl+f"))
+
+
+def test_key_sheet_at_80x24(snap_compare):
+    assert snap_compare(fake_app(), terminal_size=SMALL, run_before=asking(SEED_QUESTION, "f1"))
+
+
+def test_fourth_answer_at_80x24(snap_compare):
+    questions = ("What is France a transshipment point for?", "What did Russia expect?", "What rose in March?")
+
+    async def run_before(pilot) -> None:
+        await ready(pilot)
+        for question in (SEED_QUESTION, *questions):
+            await ask(pilot, question)
+
+    assert snap_compare(fake_app(), terminal_size=SMALL, run_before=run_before)
+
+
+def test_no_cable_matches_the_filters_at_80x24(snap_compare):
+    async def run_before(pilot) -> None:
+        await ready(pilot)
+        pilot.app.set_filter("origin", "Embassy Paris")
+        pilot.app.set_filter("since", "2011-01-01")
+        await ask(pilot, SEED_QUESTION)
+
+    assert snap_compare(fake_app(), terminal_size=SMALL, run_before=run_before)
