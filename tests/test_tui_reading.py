@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from contextlib import asynccontextmanager
 
 import pytest
 from textual.widget import Widget
 from textual.widgets import Input
-from tui_fixtures import SEED_ID, FakeAssistant, ask, fake_factory, settle, visible
+from tui_fixtures import SEED_ID, ask, fake_factory, settle, visible
 
 from cableqa.cli import main
 from cableqa.tui.answer_card import AnswerCard, HitView, Turn, hit_summary
@@ -32,6 +33,17 @@ SIZES = [(80, 24), (120, 40)]
 @pytest.fixture
 def anyio_backend():
     return "asyncio"
+
+
+@asynccontextmanager
+async def chat(*questions: str, size: tuple[int, int] = (80, 24)):
+    """The app over the fake assistant at `size`, loaded, with `questions` asked and answered."""
+    app = make_app("fake-index", assistant_factory=fake_factory())
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        for question in questions:
+            await ask(pilot, question)
+        yield app, pilot
 
 
 def in_view(app: CableQAApp, widget: Widget) -> bool:
@@ -70,10 +82,7 @@ async def test_each_new_answer_is_in_view_with_the_real_model(real_seed_index, s
 
 
 async def test_a_short_terminal_drops_the_context_sentences_and_a_tall_one_keeps_them():
-    app = make_app("fake-index", assistant_factory=fake_factory())
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await ask(pilot, QUESTIONS[0])
+    async with chat(QUESTIONS[0]) as (app, pilot):
         top = app.query_one(".top-hit", HitView)
         assert app.compact and not top.context
         assert "a truck originating from Turkey" not in visible(app)  # the sentence after the excerpt
@@ -84,11 +93,7 @@ async def test_a_short_terminal_drops_the_context_sentences_and_a_tall_one_keeps
 
 
 async def test_page_keys_scroll_the_conversation_while_the_question_box_keeps_the_focus():
-    app = make_app("fake-index", assistant_factory=fake_factory())
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        for question in QUESTIONS[:3]:
-            await ask(pilot, question)
+    async with chat(*QUESTIONS[:3]) as (app, pilot):
         transcript = app.transcript
         bottom = transcript.scroll_y
         await pilot.press("ctrl+home")
@@ -107,11 +112,7 @@ async def test_page_keys_scroll_the_conversation_while_the_question_box_keeps_th
 
 
 async def test_tab_goes_to_the_newest_answer_and_shift_tab_to_its_last_passage():
-    app = make_app("fake-index", assistant_factory=fake_factory())
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await ask(pilot, QUESTIONS[0])
-        await ask(pilot, QUESTIONS[2])
+    async with chat(QUESTIONS[0], QUESTIONS[2]) as (app, pilot):
         hits = newest(app).hits
         await pilot.press("tab")
         assert app.focused is hits[0]
@@ -123,10 +124,7 @@ async def test_tab_goes_to_the_newest_answer_and_shift_tab_to_its_last_passage()
 
 
 async def test_typing_on_a_hit_types_in_the_question_box_and_esc_returns_there():
-    app = make_app("fake-index", assistant_factory=fake_factory())
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await ask(pilot, QUESTIONS[0])
+    async with chat(QUESTIONS[0]) as (app, pilot):
         box = app.query_one(QuestionInput)
         await pilot.press("tab")
         assert isinstance(app.focused, HitView)
@@ -148,9 +146,7 @@ def every_binding(app_class=CableQAApp):
 
 
 async def test_f1_opens_cableqas_key_sheet_with_every_binding_readable_at_80x24():
-    app = make_app("fake-index", assistant_factory=fake_factory())
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with chat() as (app, pilot):
         await pilot.press("f1")
         await pilot.pause()
         assert isinstance(app.screen, KeysScreen)
@@ -195,10 +191,7 @@ async def test_the_opening_section_has_one_name_in_card_citation_reader_and_show
 
 async def test_filters_that_match_no_cable_are_named_in_the_card_and_the_export(tmp_path):
     target = tmp_path / "talk.md"
-    assistant = FakeAssistant()
-    app = make_app("fake-index", assistant_factory=fake_factory(assistant))
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with chat() as (app, pilot):
         app.set_filter("origin", "Embassy Paris")
         app.set_filter("since", "2011-01-01")
         await ask(pilot, QUESTIONS[0])
@@ -210,9 +203,7 @@ async def test_filters_that_match_no_cable_are_named_in_the_card_and_the_export(
 
 
 async def test_the_filter_dialog_shows_counts_and_completes_origins_and_tags():
-    app = make_app("fake-index", assistant_factory=fake_factory())
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with chat() as (app, pilot):
         await pilot.press("ctrl+f")
         await pilot.pause()
         dialog = app.screen
