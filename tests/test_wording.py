@@ -21,9 +21,9 @@ def test_only_filters_that_are_set_are_described():
 
 def test_an_answer_emptied_by_its_filters_names_them():
     filters = (("origin", "Embassy Paris"), ("since", "2011-01-01"))
-    excluded = Answer("q", False, (), 0.0, filters, True)
+    excluded = Answer("q", False, (), filters=filters, excluded_by_filters=True)
     assert excluded_by_filters(excluded) == "No cable matches the filters (origin Embassy Paris, since 2011-01-01)"
-    assert excluded_by_filters(Answer("q", False, (), 0.0, filters, False)) == ""
+    assert excluded_by_filters(Answer("q", False, (), filters=filters)) == ""
 
 
 def test_did_you_mean_names_the_nearest_known_values_only():

@@ -124,7 +124,9 @@ class FakeAssistant:
         hits = tuple(self._hit(rank, *item, terms) for rank, item in enumerate(scored[:k], start=1))
         confident = bool(scored) and scored[0][0] >= CONFIDENT_SCORE
         given = tuple((name, value) for name, value in filters.items() if value is not None)
-        return Answer(question, confident, hits, self.seconds, given, not scored and bool(given))
+        return Answer(
+            question, confident, hits, self.seconds, filters=given, excluded_by_filters=not scored and bool(given)
+        )
 
     @staticmethod
     def _passes(cable: Cable, filters: dict) -> bool:
