@@ -55,6 +55,7 @@ async def test_question_gets_an_answer_card_citing_the_cable():
         assert top.hit.doc_id == SEED_ID
         text = visible(app)
         assert "356 kg of heroin" in text
+        assert "Likely answer" in text
         assert f"{SEED_ID} ¶3-4" in text
         assert "Embassy Paris" in text
         assert not app.query(Welcome)
@@ -236,7 +237,7 @@ async def test_not_confident_card_says_so_and_still_shows_the_nearest_passages()
         assert card.has_class("not-confident")
         text = visible(app)
         assert "Nothing in the cables answers this" in text
-        assert "No answer in the cables" in text
+        assert "Closest passages: no answer in the cables" in text
         assert len(card.query(HitView)) == len(card.answer.hits) > 0
 
 

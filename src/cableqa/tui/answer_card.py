@@ -174,7 +174,8 @@ class AnswerCard(Vertical):
         super().__init__(classes="confident" if answer.confident else "not-confident")
         self.answer = answer
         self.context = context
-        self.border_title = "Answer" if answer.confident else "No answer in the cables"
+        # The fitted probability, in words: a confident card is right at least 9 times in 10.
+        self.border_title = "Likely answer" if answer.confident else "Closest passages: no answer in the cables"
         self.border_subtitle = f"{count(len(answer.hits), 'passage')} · {answer.seconds:.2f} s"
 
     def compose(self) -> ComposeResult:
