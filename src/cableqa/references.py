@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 
+from cableqa.header import routing_table
 from cableqa.types import Reference
 
 # Words that can stand before a number without being a post: connectives, months,
@@ -202,12 +203,12 @@ def _post_code(post: str) -> str | None:
     words = post.split()
     while words and words[0] in LEADING_NOISE:
         words.pop(0)
-    for first in range(len(words)):  # "REPLY TO STATE 1234": the post is the longest valid tail
-        tail = words[first:]
-        if _is_post_name(tail):
-            code = "".join(tail)
-            return POST_ALIASES.get(code, code)
-    return None
+    # "ANSWER SECSTATE 1234": the post is the longest tail of the words that is a known
+    # post code, or failing one, the longest that could be a post's name.
+    codes = ["".join(words[first:]) for first in range(len(words)) if _is_post_name(words[first:])]
+    codes = [POST_ALIASES.get(code, code) for code in codes]
+    known = {post.code for post in routing_table().values()}
+    return next((code for code in codes if code in known), codes[0] if codes else None)
 
 
 def _is_post_name(words: list[str]) -> bool:
