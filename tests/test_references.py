@@ -109,14 +109,20 @@ def test_real_cables_carry_their_references_with_letters():
     )
     assert cables["09PARIS264"].references == ("09STATE6516", "09PARIS119", "08PARIS2016", "09VILNIUS88")
     assert cables["09STOCKHOLM194"].references == ("09STATE15113",)
-    assert cables["09DOHA214"].to_dict()["cited"][0] == {"label": "A", "doc_id": "09STATE15113", "written": "SECSTATE 15113"}
+    assert cables["09DOHA214"].to_dict()["cited"][0] == {
+        "label": "A",
+        "doc_id": "09STATE15113",
+        "written": "SECSTATE 15113",
+    }
 
 
 def test_a_reference_on_the_subject_line_is_read():
     from cableqa.header import split_header
 
     # 10MOSCOW228: the archive flattened SUBJECT, REF and Classified By onto one line
-    line = "SUBJECT: RUSSIAN DRAFT BILL WOULD REQUIRE ON-SHORE CREDIT CARD PROCESSING  REF: MOSCOW 00079  Classified By: X"
+    line = (
+        "SUBJECT: RUSSIAN DRAFT BILL WOULD REQUIRE ON-SHORE CREDIT CARD PROCESSING  REF: MOSCOW 00079  Classified By: X"
+    )
     header, _ = split_header([line, "", "1.(C) Summary: text."])
     assert header.subject == "RUSSIAN DRAFT BILL WOULD REQUIRE ON-SHORE CREDIT CARD PROCESSING"
     assert ids(header.references_text, "10MOSCOW228", "2010-02-05") == [("", "10MOSCOW79")]
