@@ -117,12 +117,18 @@ def test_hits_count_indexed_references_both_ways(qa):
 QUESTION = "What did the posts report on the demarche in STATE 15113?"
 
 
-def test_a_question_naming_a_reference_prefers_the_cables_citing_it(qa, monkeypatch):
-    citing = {"09DOHA214", "09STOCKHOLM194"}
-    hits = qa.ask(QUESTION, k=8).hits
-    assert hits[0].doc_id in citing and citing <= {hit.doc_id for hit in hits}
-    monkeypatch.setattr(assistant_module.paper_trail, "cables_citing_question", lambda index, question: set())
-    assert qa.ask(QUESTION, k=8).hits[0].doc_id not in citing
+def test_a_question_naming_a_reference_prefers_its_thread(qa, monkeypatch):
+    thread = {"09DOHA214", "09STOCKHOLM194", STATE_CABLE}  # the cables citing it, and itself
+
+    def ranked_first(hits) -> list[bool]:
+        return [hit.doc_id in thread for hit in hits]
+
+    hits = qa.ask(QUESTION, k=12).hits
+    first = ranked_first(hits)
+    assert first == sorted(first, reverse=True) and {"09DOHA214", "09STOCKHOLM194"} <= {h.doc_id for h in hits}
+    monkeypatch.setattr(assistant_module.paper_trail, "thread_of_question", lambda index, question: set())
+    first = ranked_first(qa.ask(QUESTION, k=12).hits)
+    assert first != sorted(first, reverse=True)
 
 
 def test_cli_refs_json_is_the_documented_contract(index, capsys):

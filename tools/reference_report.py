@@ -52,7 +52,9 @@ def main() -> int:
     if args.sample:
         print(f"\n{args.sample} canonicalised edges (seed {args.seed}): citing, its date, label, ID <- as written")
         for cable, item in random.Random(args.seed).sample(edges, min(args.sample, len(edges))):
-            print(f"  {cable.doc_id:<20} {(cable.date or '')[:10]}  {item.label or '·'}  {item.doc_id:<20} <- {item.written}")
+            print(
+                f"  {cable.doc_id:<20} {(cable.date or '')[:10]}  {item.label or '·'}  {item.doc_id:<20} <- {item.written}"
+            )
     return 0
 
 
