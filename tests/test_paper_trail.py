@@ -17,14 +17,16 @@ from cableqa.errors import CableQAError
 from cableqa.indexing import MANIFEST, open_index
 from cableqa.types import CableLink
 
-THREADS = FIXTURES / "threads"  # 09DOHA214 and 09STOCKHOLM194 cite 09STATE15113; 09PARIS264 cites 09PARIS119
+# 09DOHA214 and 09STOCKHOLM194 cite 09STATE15113; 09PARIS264 cites 09PARIS119 (those two are in cables/)
+THREADS = FIXTURES / "threads"
+CITED = [FIXTURES / "cables" / "09STATE15113.html", FIXTURES / "cables" / "09PARIS119.html"]
 STATE_CABLE = "09STATE15113"
 
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory) -> Path:
     directory = tmp_path_factory.mktemp("threads") / "index"
-    cableqa.build([THREADS, SEEDS], directory, model="hashing")
+    cableqa.build([THREADS, *CITED, SEEDS], directory, model="hashing")
     return directory
 
 
@@ -36,7 +38,8 @@ def qa(index):
 def copy_threads(folder: Path, *doc_ids: str) -> None:
     folder.mkdir(exist_ok=True)
     for doc_id in doc_ids:
-        shutil.copy(THREADS / f"{doc_id}.html", folder / f"{doc_id}.html")
+        source = next(path for path in (THREADS / f"{doc_id}.html", *CITED) if path.stem == doc_id and path.exists())
+        shutil.copy(source, folder / f"{doc_id}.html")
 
 
 def test_edges_follow_the_cables_in_the_index(tmp_path):

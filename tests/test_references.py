@@ -102,7 +102,7 @@ def test_year_rule_citing_year_unless_the_posts_own_series_has_passed_that_numbe
 
 
 def test_real_cables_carry_their_references_with_letters():
-    cables = {cable.doc_id: cable for cable in cableqa.read(THREADS)}
+    cables = {cable.doc_id: cable for cable in cableqa.read(THREADS)}  # 09DOHA214, 09PARIS264, 09STOCKHOLM194
     assert cables["09DOHA214"].cited[:2] == (
         Reference("A", "09STATE15113", "SECSTATE 15113"),
         Reference("B", "08DOHA152", "DOHA 152 (08)"),
