@@ -395,18 +395,17 @@ class Store:
 
     def cables_citing_any(self, targets: Iterable[str]) -> set[str]:
         """Indexed cables citing any of `targets`; a target without its year (`STATE123456`) matches any year."""
-        found = set()
-        for target in targets:
-            column = "target" if target[:2].isdigit() else "substr(target, 3)"
-            found |= {row[0] for row in self.db.execute(f"SELECT citing FROM cable_refs WHERE {column} = ?", (target,))}
-        return found
+        return self._ids_matching("SELECT citing FROM cable_refs", "target", targets)
 
     def indexed_among(self, targets: Iterable[str]) -> set[str]:
         """The indexed cables among `targets` (a target without its year matches any year)."""
+        return self._ids_matching("SELECT doc_id FROM cables", "doc_id", targets)
+
+    def _ids_matching(self, select: str, column: str, targets: Iterable[str]) -> set[str]:
         found = set()
         for target in targets:
-            column = "doc_id" if target[:2].isdigit() else "substr(doc_id, 3)"
-            found |= {row[0] for row in self.db.execute(f"SELECT doc_id FROM cables WHERE {column} = ?", (target,))}
+            where = column if target[:2].isdigit() else f"substr({column}, 3)"
+            found |= {row[0] for row in self.db.execute(f"{select} WHERE {where} = ?", (target,))}
         return found
 
     def reference_edges(self) -> list[tuple[str, str, str | None, str, bool]]:
