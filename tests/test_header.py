@@ -4,10 +4,10 @@ from cableqa.header import (
     parse_de_line,
     parse_dtg,
     parse_long_date,
-    parse_references,
     post_for_indicator,
     split_header,
 )
+from cableqa.references import parse_reference_line, reference_ids
 
 PARIS_BODY = """C O N F I D E N T I A L SECTION 01 OF 02 PARIS 000119
 
@@ -56,9 +56,12 @@ def test_de_line_routing_table_and_canonical_id():
 
 
 def test_references_become_canonical_ids():
-    assert parse_references("STATE 136780", "2007") == ("07STATE136780",)
-    assert parse_references("A. 06 PARIS 1234 B. BUENOS AIRES 56 (NOTAL)", "2007") == ("06PARIS1234", "07BUENOSAIRES56")
-    assert parse_references("YOUR EMAIL OF MARCH 3", "2007") == ("YOUR EMAIL OF MARCH 3",)
+    def references(text: str) -> tuple[str, ...]:
+        return reference_ids(parse_reference_line(text, "07PARIS4695", "2007-12-13"), text)
+
+    assert references("STATE 136780") == ("07STATE136780",)
+    assert references("A. 06 PARIS 1234 B. BUENOS AIRES 56 (NOTAL)") == ("06PARIS1234", "07BUENOSAIRES56")
+    assert references("YOUR EMAIL OF MARCH 3") == ("YOUR EMAIL OF MARCH 3",)
 
 
 def test_split_header_reads_fields_and_starts_the_body_at_the_first_paragraph():
@@ -67,7 +70,10 @@ def test_split_header_reads_fields_and_starts_the_body_at_the_first_paragraph():
         header.subject == "FRANCE SEEKING COORDINATED EU POSITION AS PREREQUISITE TO ACCEPTANCE OF GUANTANAMO DETAINEES"
     )
     assert header.tags == ("PREL", "KAWK", "PGOV", "FR")
-    assert parse_references(header.references_text, "2009") == ("09SECSTATE6516", "09BRUSSELS79")
+    assert reference_ids(parse_reference_line(header.references_text, "09PARIS119", "2009-01-27")) == (
+        "09STATE6516",  # SECSTATE: the Department's series, STATE in reference IDs
+        "09BRUSSELS79",
+    )
     assert header.classification == "CONFIDENTIAL//NOFORN"
     assert (header.banner_post, header.banner_number) == ("PARIS", 119)
     assert body[0].startswith("1. (C/NF) Summary")

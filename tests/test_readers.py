@@ -77,7 +77,8 @@ def test_cables_csv_rows_match_their_pages():
         assert cable.source.endswith(f"cables.csv#{row[0]}")
         assert (cable.date, cable.origin, cable.classification) == (page.date, page.origin, page.classification)
         assert cable.body == page.body
-    assert cables[0].references == ("09SECSTATE6516", "09BRUSSELS79")
+    assert cables[0].references == ("09STATE6516", "09BRUSSELS79")  # the column's IDs, SECSTATE read as STATE
+    assert [item.label for item in cables[0].cited] == ["A", "B"]  # letters from the REF line
 
 
 def test_bad_files_are_skipped_with_a_reason_each():

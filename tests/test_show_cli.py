@@ -37,10 +37,12 @@ def test_show_json_has_the_documented_shape(capsys):
         "classification",
         "tags",
         "references",
+        "cited",
         "source",
         "sections",
     }
     assert set(data["sections"][0]) == {"id", "title", "name", "paragraphs", "start", "end", "text"}
+    assert data["cited"] == [{"label": "", "doc_id": "07STATE136780", "written": "STATE 136780"}]
     assert data["sections"][1]["title"] == "II. Status of Country"
 
 

@@ -87,3 +87,9 @@ def test_no_cable_matches_the_filters_at_80x24(snap_compare):
         await ask(pilot, SEED_QUESTION)
 
     assert snap_compare(fake_app(), terminal_size=SMALL, run_before=run_before)
+
+
+def test_reader_paper_trail(snap_compare):
+    """The cable citing the seed, reached from the seed's reader: lettered references, one not indexed."""
+    keys = ("tab", "enter", "tab", "enter")
+    assert snap_compare(fake_app(), terminal_size=SIZE, run_before=asking(SEED_QUESTION, *keys))

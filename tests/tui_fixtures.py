@@ -12,7 +12,7 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field
 
-from cableqa.types import Answer, Cable, FacetValue, Hit, Section
+from cableqa.types import Answer, Cable, CableLink, FacetValue, Hit, Reference, RelatedCable, Section
 
 SEED_ID = "07PARIS4695"
 MARKUP_ID = "09TESTPOST1"
@@ -20,13 +20,30 @@ MARKUP_TEXT = "Agents noted [red]caution[/] about [link=http://x]the link[/] and
 CONFIDENT_SCORE = 2  # shared words the best sentence needs for a confident answer
 
 
-def _cable(doc_id, subject, date, origin, classification, tags, sections):
+def _cable(doc_id, subject, date, origin, classification, tags, sections, cited=()):
     body, built = "", []
     for number, (title, paragraphs, text) in enumerate(sections, start=1):
         start = len(body)
         body += text + "\n\n"
         built.append(Section(f"{doc_id}:{number}", title, paragraphs, start, start + len(text), text))
-    return Cable(doc_id, subject, date, None, origin, classification, tags, (), f"{doc_id}.txt", body, tuple(built))
+    references = tuple(item.doc_id for item in cited if item.doc_id)
+    return Cable(
+        doc_id,
+        subject,
+        date,
+        None,
+        origin,
+        classification,
+        tags,
+        references,
+        f"{doc_id}.txt",
+        body,
+        tuple(built),
+        cited,
+    )
+
+
+NOT_INDEXED_ID = "08STATE12345"
 
 
 CABLES = (
@@ -61,6 +78,11 @@ CABLES = (
         "CONFIDENT[IAL]",
         ("PREL",),
         [("Odd [b]text[/b]", (1,), MARKUP_TEXT)],
+        cited=(
+            Reference("A", SEED_ID, "07 PARIS 4695"),
+            Reference("B", NOT_INDEXED_ID, "STATE 12345"),
+            Reference("C", None, "HALL E-MAIL OF 3/23"),
+        ),
     ),
     _cable(
         "06MOSCOW123",
@@ -162,10 +184,24 @@ class FakeAssistant:
             cable.date,
             cable.origin,
             cable.classification,
+            *_reference_counts(cable.doc_id),
         )
 
     def cable(self, doc_id: str) -> Cable | None:
         return next((cable for cable in CABLES if cable.doc_id == doc_id), None)
+
+    def references(self, doc_id: str) -> list[CableLink]:
+        return [_link(item.label, item.doc_id) for item in self.cable(doc_id).cited if item.doc_id]
+
+    def cited_by(self, doc_id: str) -> list[CableLink]:
+        return [_link(item.label, cable.doc_id) for cable in CABLES for item in cable.cited if item.doc_id == doc_id]
+
+    def related(self, doc_id: str, k: int = 5) -> list[RelatedCable]:
+        """Every other cable it does not cite, newest first."""
+        cited = set(self.cable(doc_id).references)
+        others = [cable for cable in CABLES if cable.doc_id != doc_id and cable.doc_id not in cited]
+        others.sort(key=lambda cable: cable.date, reverse=True)
+        return [RelatedCable(cable.doc_id, cable.subject, cable.date, 0.5) for cable in others[:k]]
 
     def info(self) -> FakeInfo:
         sections = sum(len(cable.sections) for cable in CABLES)
@@ -194,6 +230,18 @@ def fake_factory(assistant: FakeAssistant | None = None, gate: threading.Event |
         return assistant or FakeAssistant(str(index_dir))
 
     return load
+
+
+def _link(label: str, doc_id: str) -> CableLink:
+    cable = next((cable for cable in CABLES if cable.doc_id == doc_id), None)
+    return CableLink(label, doc_id, cable is not None, cable.subject if cable else "", cable.date if cable else None)
+
+
+def _reference_counts(doc_id: str) -> tuple[int, int]:
+    cable = next(cable for cable in CABLES if cable.doc_id == doc_id)
+    indexed = {other.doc_id for other in CABLES}
+    cites = len(set(cable.references) & indexed)
+    return cites, sum(doc_id in other.references for other in CABLES)
 
 
 class BlockingAssistant(FakeAssistant):

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from cableqa import ranking
+from cableqa import paper_trail, ranking
 from cableqa.errors import CableQAError
 from cableqa.excerpt import opening
 from cableqa.indexing import OpenIndex, Progress, build, open_index
 from cableqa.question import Question, parse_question
 from cableqa.search import Filters, document_frequencies, reference_id, retrieve
 from cableqa.store import StoredSection
-from cableqa.types import Answer, Cable, FacetValue, Hit, paragraph_range
+from cableqa.types import Answer, Cable, CableLink, FacetValue, Hit, RelatedCable, paragraph_range
 
 CANDIDATES = 20  # sections whose sentences are read before the final order is set
 
@@ -96,9 +96,10 @@ class Assistant:
         filters.check(self.index)
         cited = reference_id(question)
         if cited and self.index.store.cable(cited) is not None and not filters:
-            hits = self._whole_cable(cited)
+            hits = self._counting_references(self._whole_cable(cited))
             return Answer(question, True, hits, time.perf_counter() - started, probability=1.0)
         hits, probability = self._search(question, k, filters)
+        hits = self._counting_references(hits)
         confident = probability >= self.weights.threshold
         # With no hits, say whether the filters left no cable at all (then they, not the question, are why).
         excluded = not hits and bool(filters) and not self.index.store.filtered(*filters.sql())[0]
@@ -119,6 +120,18 @@ class Assistant:
     def info(self) -> IndexInfo:
         return describe(self.index)
 
+    def references(self, doc_id: str) -> list[CableLink]:
+        """The cables `doc_id` cites, in REF-line order: (label, doc_id, indexed, subject, date)."""
+        return paper_trail.references(self.index, doc_id)
+
+    def cited_by(self, doc_id: str) -> list[CableLink]:
+        """The indexed cables citing `doc_id`, oldest first."""
+        return paper_trail.cited_by(self.index, doc_id)
+
+    def related(self, doc_id: str, k: int = 5) -> list[RelatedCable]:
+        """The `k` indexed cables nearest `doc_id` in meaning, except itself and the cables it cites."""
+        return paper_trail.related(self.index, doc_id, k)
+
     def facets(self) -> dict[str, list[FacetValue]]:
         """What the filters can take: for "origin", "classification", "tag" and "year", each value
         present with how many cables have it (`FacetValue(value, count)`), most cables first (years in order)."""
@@ -138,9 +151,25 @@ class Assistant:
         """Candidate sections for a question, each with every citable run scored, best first."""
         vectors = self.encoder.encode([question.text, question.focus])
         candidates = retrieve(self.index, vectors[0], list(question.terms), max(k, CANDIDATES), filters)
+        thread = paper_trail.thread_of_question(self.index, question.text)
+        candidates = self._with_thread(candidates, thread, vectors[0], list(question.terms), filters)
         sections = self.index.store.sections(candidate.rowid for candidate in candidates)
         sentences = self.index.store.sentences(sections, self.index.manifest.dimension)
-        return ranking.rank_sections(question, vectors, candidates, sections, sentences, self.weights)
+        ranked = ranking.rank_sections(question, vectors, candidates, sections, sentences, self.weights)
+        return paper_trail.prefer_thread(ranked, thread)
+
+    def _counting_references(self, hits: tuple[Hit, ...]) -> tuple[Hit, ...]:
+        """The hits with `cites` and `cited_by` set: the indexed cables each one's cable cites, and citing it."""
+        counts = self.index.store.reference_counts(hit.doc_id for hit in hits)
+        return tuple(replace(hit, cites=counts[hit.doc_id][0], cited_by=counts[hit.doc_id][1]) for hit in hits)
+
+    def _with_thread(self, candidates, thread: set[str], vector, terms: list[str], filters: Filters) -> list:
+        """The candidates, and the best sections of the thread's cables that retrieval left out."""
+        if not thread:
+            return candidates
+        within = paper_trail.WithinCables(**vars(filters), doc_ids=tuple(sorted(thread)))
+        known = {candidate.rowid for candidate in candidates}
+        return candidates + [c for c in retrieve(self.index, vector, terms, CANDIDATES, within) if c.rowid not in known]
 
     def _search(self, text: str, k: int, filters: Filters) -> tuple[tuple[Hit, ...], float]:
         question = self.parse(text)

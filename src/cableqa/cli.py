@@ -448,6 +448,79 @@ def run_info(args: argparse.Namespace) -> int:
 INFO_TOP_VALUES = 20  # `cableqa info` lists this many origins, tags, classifications (--json: all)
 
 
+# --- refs, related: the paper trail ---------------------------------------------------------
+
+
+def add_refs(subparsers: argparse._SubParsersAction) -> None:
+    refs = subparsers.add_parser(
+        "refs",
+        help="the cables a cable cites, and the cables citing it",
+        description="Print the cables an indexed cable cites (its REF line: letter, reference ID, subject "
+        "and date when indexed) and the indexed cables that cite it. Needs no model.",
+    )
+    refs.add_argument("doc_id", metavar="REFERENCE-ID", help="an indexed cable, e.g. 09STATE15113")
+    refs.add_argument("--json", action="store_true", help='print {"doc_id", "references", "cited_by"}')
+    add_index_options(refs, model=False)
+    refs.set_defaults(run=run_refs)
+
+
+def run_refs(args: argparse.Namespace) -> int:
+    from cableqa import paper_trail
+    from cableqa.indexing import open_index
+
+    index = open_index(args.index or DEFAULT_INDEX)
+    doc_id = paper_trail.indexed_id(index, args.doc_id)
+    cites, cited_by = paper_trail.references(index, doc_id), paper_trail.cited_by(index, doc_id)
+    if args.json:
+        data = {"doc_id": doc_id, "references": [link.to_dict() for link in cites]}
+        data["cited_by"] = [link.to_dict() for link in cited_by]
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return 0
+    print(f"{doc_id} cites {len(cites)}, is cited by {len(cited_by)} indexed cables")
+    for title, links in (("cites", cites), ("cited by", cited_by)):
+        print(f"\n{title}:")
+        print("\n".join(_link_line(link) for link in links) or "  —")
+    return 0
+
+
+def _link_line(link) -> str:
+    """`  A  07STATE136780      2007-10-02  SUBJECT` (or `not indexed`), one line, cable text shown literally."""
+    about = f"{(link.date or '')[:10]:<10}  {' '.join(link.subject.split())}" if link.indexed else "not indexed"
+    return f"  {link.label or '·':<2} {link.doc_id:<20} {about}"
+
+
+def add_related(subparsers: argparse._SubParsersAction) -> None:
+    related = subparsers.add_parser(
+        "related",
+        help="the indexed cables nearest a cable in meaning",
+        description="Print the indexed cables nearest an indexed cable in meaning (the mean of its window "
+        "vectors), leaving out itself and the cables it cites. Needs no model.",
+    )
+    related.add_argument("doc_id", metavar="REFERENCE-ID", help="an indexed cable, e.g. 07PARIS4695")
+    related.add_argument("-k", type=int, default=5, metavar="N", help="how many cables (default 5)")
+    related.add_argument("--json", action="store_true", help='print {"doc_id", "related"}')
+    add_index_options(related, model=False)
+    related.set_defaults(run=run_related)
+
+
+def run_related(args: argparse.Namespace) -> int:
+    from cableqa import paper_trail
+    from cableqa.indexing import open_index
+
+    index = open_index(args.index or DEFAULT_INDEX)
+    doc_id = paper_trail.indexed_id(index, args.doc_id)
+    cables = paper_trail.related(index, doc_id, args.k)
+    if args.json:
+        print(json.dumps({"doc_id": doc_id, "related": [cable.to_dict() for cable in cables]}, ensure_ascii=False))
+        return 0
+    for cable in cables:
+        subject = " ".join(cable.subject.split())
+        print(f"  {cable.similarity:.3f}  {cable.doc_id:<20} {(cable.date or '')[:10]:<10}  {subject}")
+    if not cables:
+        print(f"no other indexed cable is embedded near {doc_id}")
+    return 0
+
+
 # --- eval -------------------------------------------------------------------------------------
 
 
@@ -488,4 +561,12 @@ def reference_id(text: str) -> str | None:
     return parse(text)
 
 
-COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (add_ask, add_index, add_show, add_info, add_eval)
+COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
+    add_ask,
+    add_index,
+    add_show,
+    add_refs,
+    add_related,
+    add_info,
+    add_eval,
+)

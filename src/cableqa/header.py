@@ -71,9 +71,8 @@ FIELD_RES = {
 }
 CONTINUED_FIELDS = {"subject": 3, "references": 6, "classified_by": 2}  # most continuation lines each takes
 BODY_OPENER_RE = re.compile(r"^\s*(?:¶\s*\d|\d{1,2}\s*\.\s|\(\w{1,3}(?:/\w{1,4})?\)\s|(?:BEGIN\s+)?SUMMARY\b)", re.I)
+INLINE_REF_RE = re.compile(r"\s+REF(?:TEL)?S?:\s*")  # "SUBJECT: ... REF: MOSCOW 00079" on one line
 REFERENCE_ITEM_RE = re.compile(r"^\s*(?:[A-Z]\.|\([A-Z]\))\s+\S")
-REFERENCE_RE = re.compile(r"\b(?:(\d{2})\s+)?([A-Z]{2,}(?:\s[A-Z]{2,})?)\s+0*(\d{1,6})\b")
-NOT_POSTS = {"AND", "OF", "THE", "SEPTEL", "NOTAL", "PARA", "PARAS", "DATED", "EMAIL", "TELCON", "MEMCON", *MONTHS}
 
 
 class DeLine(NamedTuple):
@@ -160,29 +159,6 @@ def post_for_indicator(indicator: str) -> Post | None:
 def post_code(name: str) -> str:
     """A post's name as it appears in reference IDs: `BUENOS AIRES` -> `BUENOSAIRES`."""
     return re.sub(r"[^A-Z]", "", name.upper())
-
-
-def parse_references(text: str, year: str | None) -> tuple[str, ...]:
-    """Canonical IDs of the cables a REF line names (`A. STATE 136780` -> `07STATE136780`).
-
-    A reference without a cable number (an email, a meeting) is kept as written.
-    """
-    if not text:
-        return ()
-    found = []
-    for ref_year, post, number in REFERENCE_RE.findall(text.upper()):
-        words = post.split()
-        while words and words[0] in NOT_POSTS:
-            words.pop(0)
-        if not words or any(word in NOT_POSTS or word in MONTH_NAMES for word in words):
-            continue
-        post = " ".join(words)
-        ref_year = ref_year or (year[-2:] if year else "")
-        if ref_year:
-            found.append(canonical_id(ref_year, post_code(post), int(number)))
-    if not found:
-        return (" ".join(text.split()),)
-    return tuple(dict.fromkeys(found))
 
 
 def parse_tags(text: str) -> tuple[str, ...]:
@@ -289,6 +265,10 @@ def _set_field(header: Header, name: str, value: str, append: bool = False) -> N
         tags = re.search(r"\bTAGS\s*:?\s+(.*)$", value)
         if tags and not header.tags:
             header.tags = parse_tags(tags.group(1))
+    elif name == "subject" and INLINE_REF_RE.search(value):
+        subject, references = INLINE_REF_RE.split(value, maxsplit=1)
+        _set_field(header, "subject", subject, append)
+        _set_field(header, "references", references)
     else:
         attribute = "references_text" if name == "references" else name
         old = getattr(header, attribute)

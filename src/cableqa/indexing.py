@@ -30,7 +30,7 @@ from cableqa.errors import CableQAError
 from cableqa.excerpt import sentence_units
 from cableqa.store import Store, window_text
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the cable_refs table (the reference graph)
 CHUNKER_VERSION = "2"  # bump when sectioning or windowing changes what gets embedded
 MANIFEST = "manifest.json"
 DATABASE = "cables.sqlite"

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from cableqa.errors import CableQAError
-from cableqa.types import Cable, FacetValue, Section
+from cableqa.types import Cable, CableLink, FacetValue, Reference, Section
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sources (
@@ -73,6 +73,16 @@ CREATE TABLE IF NOT EXISTS sentences (
     vector BLOB
 );
 CREATE INDEX IF NOT EXISTS sentences_by_section ON sentences(section_rowid);
+CREATE TABLE IF NOT EXISTS cable_refs (
+    citing TEXT NOT NULL REFERENCES cables(doc_id),
+    ord INTEGER NOT NULL,
+    label TEXT NOT NULL,
+    target TEXT,
+    written TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS cable_refs_by_citing ON cable_refs(citing, ord);
+CREATE INDEX IF NOT EXISTS cable_refs_by_target ON cable_refs(target);
+CREATE INDEX IF NOT EXISTS cable_refs_by_series ON cable_refs(substr(target, 3));
 """
 
 # What gets embedded: windows (searched through FAISS, float32) and sentences (read
@@ -149,6 +159,7 @@ class Store:
         self.db.execute(f"DELETE FROM sections_fts WHERE rowid IN ({section_rows})", (doc_id,))
         self.db.execute("DELETE FROM sections WHERE doc_id = ?", (doc_id,))
         self.db.execute("DELETE FROM cable_tags WHERE doc_id = ?", (doc_id,))
+        self.db.execute("DELETE FROM cable_refs WHERE citing = ?", (doc_id,))
         self.db.execute("DELETE FROM cables WHERE doc_id = ?", (doc_id,))
 
     def add_source(self, path: str, sha256: str) -> None:
@@ -174,6 +185,10 @@ class Store:
             ),
         )
         self.db.executemany("INSERT INTO cable_tags VALUES (?, ?)", [(cable.doc_id, tag) for tag in cable.tags])
+        self.db.executemany(
+            "INSERT INTO cable_refs VALUES (?, ?, ?, ?, ?)",
+            [(cable.doc_id, n, ref.label, ref.doc_id, ref.written) for n, ref in enumerate(cable.cited)],
+        )
         rowids = []
         for ord_, section in enumerate(cable.sections):
             cursor = self.db.execute(
@@ -315,6 +330,12 @@ class Store:
             source=row[8],
             body=row[9],
             sections=ordered,
+            cited=tuple(
+                Reference(*ref)
+                for ref in self.db.execute(
+                    "SELECT label, target, written FROM cable_refs WHERE citing = ? ORDER BY ord", (doc_id,)
+                )
+            ),
         )
 
     def facets(self) -> dict[str, list[FacetValue]]:
@@ -329,6 +350,95 @@ class Store:
             "tag": counted("SELECT tag, count(DISTINCT doc_id) FROM cable_tags" + by_count),
             "year": counted("SELECT substr(date, 1, 4), count(*) FROM cables WHERE date != '' GROUP BY 1 ORDER BY 1"),
         }
+
+    # -- the reference graph: edges are stored as cited; whether a target is indexed is
+    # -- read at query time, so adding or dropping a cable needs no edge updates.
+
+    def has_cable(self, doc_id: str) -> bool:
+        return self.db.execute("SELECT 1 FROM cables WHERE doc_id = ?", (doc_id,)).fetchone() is not None
+
+    def references_of(self, doc_id: str) -> list[CableLink]:
+        """The cables `doc_id` cites, in REF-line order, each once (under its first letter)."""
+        rows = self.db.execute(
+            "SELECT r.label, r.target, c.doc_id IS NOT NULL, coalesce(c.subject, ''), c.date FROM cable_refs r"
+            " LEFT JOIN cables c ON c.doc_id = r.target WHERE r.citing = ? AND r.target IS NOT NULL ORDER BY r.ord",
+            (doc_id,),
+        )
+        links = {}
+        for label, target, indexed, subject, date in rows:
+            links.setdefault(target, CableLink(label, target, bool(indexed), subject, date))
+        return list(links.values())
+
+    def citing(self, doc_id: str) -> list[CableLink]:
+        """The indexed cables that cite `doc_id`, oldest first; `label` is the letter they cite it under."""
+        rows = self.db.execute(
+            "SELECT min(r.label), c.doc_id, c.subject, c.date FROM cable_refs r JOIN cables c ON c.doc_id = r.citing"
+            " WHERE r.target = ? GROUP BY c.doc_id ORDER BY c.date, c.doc_id",
+            (doc_id,),
+        )
+        return [CableLink(label, citing, True, subject, date) for label, citing, subject, date in rows]
+
+    def reference_counts(self, doc_ids: Iterable[str]) -> dict[str, tuple[int, int]]:
+        """doc_id -> (indexed cables it cites, indexed cables citing it)."""
+        counts = {}
+        for doc_id in set(doc_ids):
+            cites = self.db.execute(
+                "SELECT count(DISTINCT r.target) FROM cable_refs r JOIN cables c ON c.doc_id = r.target"
+                " WHERE r.citing = ?",
+                (doc_id,),
+            ).fetchone()[0]
+            cited_by = self.db.execute(
+                "SELECT count(DISTINCT citing) FROM cable_refs WHERE target = ?", (doc_id,)
+            ).fetchone()[0]
+            counts[doc_id] = (cites, cited_by)
+        return counts
+
+    def cables_citing_any(self, targets: Iterable[str]) -> set[str]:
+        """Indexed cables citing any of `targets`; a target without its year (`STATE123456`) matches any year."""
+        return self._ids_matching("SELECT citing FROM cable_refs", "target", targets)
+
+    def indexed_among(self, targets: Iterable[str]) -> set[str]:
+        """The indexed cables among `targets` (a target without its year matches any year)."""
+        return self._ids_matching("SELECT doc_id FROM cables", "doc_id", targets)
+
+    def _ids_matching(self, select: str, column: str, targets: Iterable[str]) -> set[str]:
+        found = set()
+        for target in targets:
+            where = column if target[:2].isdigit() else f"substr({column}, 3)"
+            found |= {row[0] for row in self.db.execute(f"{select} WHERE {where} = ?", (target,))}
+        return found
+
+    def reference_edges(self) -> list[tuple[str, str, str | None, str, bool]]:
+        """Every stored REF item: (citing, label, target, written, whether the target is indexed)."""
+        return self.db.execute(
+            "SELECT r.citing, r.label, r.target, r.written, c.doc_id IS NOT NULL FROM cable_refs r"
+            " LEFT JOIN cables c ON c.doc_id = r.target ORDER BY r.citing, r.ord"
+        ).fetchall()
+
+    def window_vectors_of(self, doc_id: str, dimension: int) -> np.ndarray:
+        """The embedded window vectors of one cable, (n, dimension) float32."""
+        rows = self.db.execute(
+            "SELECT w.vector FROM windows w JOIN sections s ON s.rowid = w.section_rowid"
+            " WHERE s.doc_id = ? AND w.vector IS NOT NULL",
+            (doc_id,),
+        ).fetchall()
+        return np.frombuffer(b"".join(row[0] for row in rows), dtype=np.float32).reshape(len(rows), dimension)
+
+    def doc_ids_of_windows(self, ids: Iterable[int]) -> dict[int, str]:
+        ids = list(ids)
+        marks = ",".join("?" * len(ids))
+        rows = self.db.execute(
+            f"SELECT w.id, s.doc_id FROM windows w JOIN sections s ON s.rowid = w.section_rowid WHERE w.id IN ({marks})",
+            ids,
+        )
+        return dict(rows.fetchall())
+
+    def cable_summaries(self, doc_ids: Iterable[str]) -> dict[str, tuple[str, str | None]]:
+        """doc_id -> (subject, date) of the indexed ones among `doc_ids`."""
+        doc_ids = list(doc_ids)
+        marks = ",".join("?" * len(doc_ids))
+        rows = self.db.execute(f"SELECT doc_id, subject, date FROM cables WHERE doc_id IN ({marks})", doc_ids)
+        return {doc_id: (subject, date) for doc_id, subject, date in rows}
 
     def keyword_search(self, match: str, limit: int, allowed: set[int] | None) -> list[int]:
         """Section rowids ranked by BM25 for an FTS5 MATCH expression, best first."""

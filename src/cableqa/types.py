@@ -52,6 +52,18 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Reference:
+    """One item of a cable's REF line: its letter, the cable it names and how it was written."""
+
+    label: str  # "A", "B", ...; "" when the line has no letters
+    doc_id: str | None  # canonical reference ID ("07STATE136780"); None for an e-mail, a meeting, ...
+    written: str  # the item as the cable writes it, e.g. "STATE 136780"
+
+    def to_dict(self) -> dict:
+        return {"label": self.label, "doc_id": self.doc_id, "written": self.written}
+
+
+@dataclass(frozen=True)
 class Cable:
     """One cable: its metadata, its clean body and the sections cut from it."""
 
@@ -66,6 +78,7 @@ class Cable:
     source: str  # the file it was read from (for cables.csv: "path#row")
     body: str
     sections: tuple[Section, ...] = field(default_factory=tuple)
+    cited: tuple[Reference, ...] = ()  # the REF line item by item; `references` holds their distinct IDs
 
     def to_dict(self) -> dict:
         """The JSON shape of `cableqa show --json` (documented in the README)."""
@@ -78,6 +91,7 @@ class Cable:
             "classification": self.classification,
             "tags": list(self.tags),
             "references": list(self.references),
+            "cited": [reference.to_dict() for reference in self.cited],
             "source": self.source,
             "sections": [s.to_dict() for s in self.sections],
         }
@@ -103,6 +117,8 @@ class Hit:
     date: str | None = None
     origin: str = ""
     classification: str = ""
+    cites: int = 0  # indexed cables this hit's cable cites
+    cited_by: int = 0  # indexed cables that cite it
     # Each ranking feature's contribution to `score` (weight × value; `cableqa ask --explain`).
     features: dict[str, float] = field(default_factory=dict, compare=False)
 
@@ -144,6 +160,33 @@ class FacetValue(NamedTuple):
 
     value: str
     count: int
+
+
+@dataclass(frozen=True)
+class CableLink:
+    """A cable at the other end of a reference: what `references` and `cited_by` return."""
+
+    label: str  # the REF letter under which the citing cable names the cited one ("" when unlettered)
+    doc_id: str
+    indexed: bool  # whether the index holds it; subject and date are known only then
+    subject: str = ""
+    date: str | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class RelatedCable:
+    """An indexed cable close in meaning to another: what `related` returns."""
+
+    doc_id: str
+    subject: str
+    date: str | None
+    similarity: float  # cosine of the two cables' mean window vectors
+
+    def to_dict(self) -> dict:
+        return asdict(self)
 
 
 def paragraph_range(numbers: tuple[int, ...]) -> str:

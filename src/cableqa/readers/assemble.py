@@ -6,10 +6,10 @@ from cableqa.header import (
     Header,
     canonical_id,
     drop_transmission_noise,
-    parse_references,
     post_for_indicator,
     split_header,
 )
+from cableqa.references import merge_listed, parse_reference_line, reference_ids
 from cableqa.sections import cut_sections
 from cableqa.text import reflow
 from cableqa.types import Cable
@@ -44,9 +44,13 @@ def assemble(
     released: str | None = None,
     origin: str | None = None,
     classification: str | None = None,
-    references: tuple[str, ...] | None = None,
+    listed_references: list[str] | None = None,
 ) -> Cable:
-    """Split off the body's header lines, reflow, section. Explicit metadata wins over parsed."""
+    """Split off the body's header lines, reflow, section. Explicit metadata wins over parsed.
+
+    `listed_references` are the IDs a references column gives (cables.csv); they are
+    joined with the REF line's items (`references.merge_listed`).
+    """
     lines = body_text.splitlines()
     header, body_lines = split_header(lines, header)
     # Some releases hold only the header; then its lines (SUBJECT, ...) are all the text there is.
@@ -58,16 +62,21 @@ def assemble(
         raise NotACable("no reference ID")
     routed_post = post_for_indicator(header.de_line.indicator) if header.de_line else None
     body, sections = cut_sections(doc_id, blocks)
+    date = date or header.date
+    cited = parse_reference_line(header.references_text, doc_id, date)
+    if listed_references is not None:
+        cited = merge_listed(cited, listed_references)
     return Cable(
         doc_id=doc_id,
         subject=subject or header.subject,
-        date=date or header.date,
+        date=date,
         released=released,
         origin=origin or (routed_post.origin if routed_post else header.fm_post),
         classification=classification or header.classification,
         tags=header.tags,
-        references=references if references is not None else parse_references(header.references_text, header.year),
+        references=reference_ids(cited, header.references_text if listed_references is None else ""),
         source=source,
         body=body,
         sections=sections,
+        cited=cited,
     )

@@ -66,7 +66,7 @@ def _cable(row: list[str], source: str) -> Cable:
         date=_iso(date),
         origin=origin.strip(),
         classification=classification.strip(),
-        references=tuple(ref.strip() for ref in references.split(",") if ref.strip()),
+        listed_references=references.split(","),
     )
 
 

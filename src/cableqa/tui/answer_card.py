@@ -14,6 +14,7 @@ from textual.widgets import LoadingIndicator, Static
 
 from cableqa.text import split_sentences
 from cableqa.tui.literal import literal, one_line
+from cableqa.tui.paper_trail import reference_counts_text
 from cableqa.types import Answer, Hit, paragraph_range
 from cableqa.wording import count, excluded_by_filters
 
@@ -73,6 +74,8 @@ def citation_block(hit: Hit) -> Content:
         ("Origin", hit.origin or "unknown"),
         ("Classification", hit.classification or "unknown"),
     ]
+    if reference_counts_text(hit.cites, hit.cited_by):
+        rows.append(("References", reference_counts_text(hit.cites, hit.cited_by)))
     lines = [
         Content.assemble((label.ljust(LABEL_WIDTH), "$text-muted"), literal(value, "bold" if label == "Cable" else ""))
         for label, value in rows

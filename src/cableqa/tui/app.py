@@ -24,6 +24,7 @@ from cableqa.tui.filters import Filters, FiltersScreen
 from cableqa.tui.history import QuestionHistory
 from cableqa.tui.keys import KeyGroup, KeysScreen
 from cableqa.tui.literal import literal
+from cableqa.tui.paper_trail import TrailLink, fetch_trail
 from cableqa.tui.prompt import PromptScreen
 from cableqa.tui.question_input import QuestionInput
 from cableqa.tui.reader import ReaderScreen
@@ -284,18 +285,25 @@ class CableQAApp(App[None]):
 
     @on(HitView.Opened)
     def open_hit(self, event: HitView.Opened) -> None:
-        self.run_worker(self._open_reader(event.hit), group="read", exclusive=True)
+        self.run_worker(self._open_reader(event.hit.doc_id, event.hit), group="read", exclusive=True)
 
-    async def _open_reader(self, hit: Hit) -> None:
+    @on(TrailLink.Opened)
+    def open_trail_cable(self, event: TrailLink.Opened) -> None:
+        """A cable of the paper trail: read it on top, so Esc comes back here."""
+        self.run_worker(self._open_reader(event.doc_id), group="read", exclusive=True)
+
+    async def _open_reader(self, doc_id: str, hit: Hit | None = None) -> None:
         try:
-            cable = await self._result(self.assistant.submit(lambda qa: qa.cable(hit.doc_id)))
+            cable, trail = await self._result(
+                self.assistant.submit(lambda qa: (qa.cable(doc_id), fetch_trail(qa, doc_id)))
+            )
         except Exception as error:
             self.notify(literal(_message(error)), severity="error")
             return
         if cable is None:
-            self.notify(literal(f"Cable {hit.doc_id} is not in the index."), severity="error")
+            self.notify(literal(f"Cable {doc_id} is not in the index."), severity="error")
             return
-        await self.push_screen(ReaderScreen(cable, hit))
+        await self.push_screen(ReaderScreen(cable, hit, trail))
 
     # Filters
 

@@ -11,6 +11,7 @@ from textual.widgets import Footer, Static
 
 from cableqa.tui.answer_card import HIGHLIGHT, LABEL_WIDTH
 from cableqa.tui.literal import literal, one_line
+from cableqa.tui.paper_trail import Trail, TrailPanel
 from cableqa.types import Cable, Hit, Section, paragraph_range
 
 EXCERPT = "on $accent 25%"
@@ -49,23 +50,29 @@ def section_content(section: Section, number: int, hit: Hit | None) -> Content:
 
 
 class ReaderScreen(Screen[None]):
-    """Read the cable in full; Esc returns to the chat."""
+    """Read the cable in full, its paper trail under the header; Esc goes back (along the trail, then to the chat).
 
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back to chat", id="close-reader")]
+    `hit` is the passage that opened it, marked and scrolled into view; None for a cable
+    opened from another's trail.
+    """
 
-    def __init__(self, cable: Cable, hit: Hit) -> None:
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="close-reader")]
+
+    def __init__(self, cable: Cable, hit: Hit | None, trail: Trail | None = None) -> None:
         super().__init__()
         self.cable = cable
         self.hit = hit
+        self.trail = trail or Trail()
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="reader"):
             yield Static(cable_header(self.cable), id="reader-header")
+            yield TrailPanel(self.trail)
             sections = self.cable.sections or (
                 Section(f"{self.cable.doc_id}:1", "", (), 0, len(self.cable.body), self.cable.body),
             )
             for number, section in enumerate(sections, start=1):
-                cited = section.id == self.hit.section_id
+                cited = self.hit is not None and section.id == self.hit.section_id
                 yield Static(
                     section_content(section, number, self.hit if cited else None),
                     classes="reader-section cited" if cited else "reader-section",
