@@ -12,7 +12,8 @@
    cross-validated excerpt@1.
 4. Confidence: a logistic model over the top answer's `ranking.CONFIDENCE_FEATURES`, fitted
    on out-of-fold scores (unanswerable questions are negatives); the threshold is the lowest
-   whose out-of-fold precision is >= TARGET_PRECISION.
+   at which the out-of-fold precision is >= TARGET_PRECISION with PRECISION_CONFIDENCE
+   (the lower Wilson bound): new questions are a little harder than those fitted on.
 
 Prints the tables that eval/README.md shows; `--write` writes ranking.json.
 """
@@ -33,13 +34,14 @@ from scipy.optimize import minimize
 
 import cableqa
 from cableqa.evaluate import read_questions
-from cableqa.ranking import CONFIDENCE_FEATURES, FEATURES, Weights, confidence_features, fitted_weights
+from cableqa.ranking import COLUMNS, CONFIDENCE_FEATURES, FEATURES, Weights, confidence_features, fitted_weights
 from cableqa.search import Filters
 
 FOLDS = 5
 L2 = 0.01  # ridge on the ranking weights, per question; 0.003-0.03 gave the same CV excerpt@1
 CONFIDENCE_L2 = 0.01
 TARGET_PRECISION = 0.90  # of answers shown as confident, the share that must be right (issue 11)
+PRECISION_CONFIDENCE = 1.645  # z of a one-sided 95 % bound on that share
 SEED = 7
 WEIGHTS_FILE = Path(__file__).resolve().parents[1] / "src/cableqa/data/ranking.json"
 
@@ -58,14 +60,12 @@ def question_features(qa, item: dict) -> dict:
         text = section.stored.section.text
         right_cable = not item.get("doc_id") or section.stored.doc_id == item["doc_id"]
         section_hit.append(right_cable and any(span in normalise(text) for span in spans))
-        for (start, end), features in zip(section.runs.spans, section.runs.features, strict=True):
-            rows.append(features)
+        for (start, end), values in zip(section.runs.spans, section.runs.values, strict=True):
+            rows.append(values)
             labels.append(right_cable and any(span in normalise(text[start:end]) for span in spans))
             section_of.append(number)
-    cover_all = [value for section in ranked for value in section.runs.cover_all]
     return {
-        "features": np.array(rows, dtype=np.float64).reshape(-1, len(FEATURES)),
-        "cover_all": np.array(cover_all),
+        "values": np.array(rows, dtype=np.float64).reshape(-1, len(COLUMNS)),
         "labels": np.array(labels, dtype=bool),
         "section_of": np.array(section_of, dtype=np.int64),
         "section_hit": np.array(section_hit, dtype=bool),
@@ -74,7 +74,7 @@ def question_features(qa, item: dict) -> dict:
 
 
 def load_features(index: str, paths: list[str], cache: Path) -> list[dict]:
-    key = hashlib.sha256(json.dumps([index, FEATURES, *[Path(p).read_text() for p in paths]]).encode()).hexdigest()[:16]
+    key = hashlib.sha256(json.dumps([index, COLUMNS, *[Path(p).read_text() for p in paths]]).encode()).hexdigest()[:16]
     cached = cache / f"features-{key}.npz"
     items = [
         {**item, "set": Path(path).stem, "style": item.get("style", "full" if item["answers"] else "none")}
@@ -89,14 +89,14 @@ def load_features(index: str, paths: list[str], cache: Path) -> list[dict]:
     qa = cableqa.load(index, build_missing=False)
     for number, item in enumerate(items, start=1):
         item.update(question_features(qa, item))
-        print(f"\rfeatures: {number}/{len(items)} questions", end="", file=sys.stderr)
-    print(file=sys.stderr)
+        if number % 50 == 0 or number == len(items):
+            print(f"features: {number}/{len(items)} questions", file=sys.stderr)
     cache.mkdir(parents=True, exist_ok=True)
     np.savez(cached, **{f"{n}/{name}": item[name] for n, item in enumerate(items) for name in _ARRAYS})
     return items
 
 
-_ARRAYS = ("features", "cover_all", "labels", "section_of", "section_hit", "unseen_share")
+_ARRAYS = ("values", "labels", "section_of", "section_hit", "unseen_share")
 
 
 def folds_by_cable(items: list[dict]) -> list[int]:
@@ -115,7 +115,7 @@ def fit_ranking(items: list[dict], mask: np.ndarray) -> np.ndarray:
     def loss(w):
         total, grad = 0.5 * L2 * len(usable) * w @ w, L2 * len(usable) * w
         for item in usable:
-            x = item["features"][:, columns]
+            x = item["values"][:, columns]
             s = x @ w
             p = np.exp(s - s.max())
             p /= p.sum()
@@ -133,7 +133,7 @@ def fit_ranking(items: list[dict], mask: np.ndarray) -> np.ndarray:
 
 
 def top(item: dict, weights: np.ndarray) -> tuple[int, np.ndarray]:
-    scores = item["features"] @ weights
+    scores = item["values"][:, : len(FEATURES)] @ weights
     return int(np.argmax(scores)) if len(scores) else -1, scores
 
 
@@ -147,7 +147,7 @@ def confidence_row(item: dict, weights: np.ndarray) -> np.ndarray:
     sections = []
     for number in np.unique(item["section_of"]):
         rows = item["section_of"] == number
-        runs = Runs([], np.array([]), item["features"][rows], item["cover_all"][rows], scores[rows])
+        runs = Runs([], item["values"][rows], scores[rows])
         sections.append(RankedSection(None, runs, ()))
     sections.sort(key=lambda section: -section.score)
     return confidence_features(sections, float(item["unseen_share"]))
@@ -198,12 +198,20 @@ def excerpt_at_1(results: list[dict]) -> float:
 
 
 def threshold_for_precision(probabilities: np.ndarray, right: np.ndarray) -> float:
-    """The lowest threshold whose answers at or above it are right >= TARGET_PRECISION of the time."""
+    """The lowest threshold whose answers at or above it are right >= TARGET_PRECISION of the
+    time, at the lower Wilson bound of that share (so a handful of lucky answers is not enough)."""
     for threshold in np.unique(np.round(probabilities, 3)):
         shown = probabilities >= threshold
-        if shown.any() and right[shown].mean() >= TARGET_PRECISION:
+        if shown.any() and wilson_lower(right[shown].sum(), shown.sum()) >= TARGET_PRECISION:
             return float(threshold)
     return 1.0
+
+
+def wilson_lower(successes: float, total: int, z: float = PRECISION_CONFIDENCE) -> float:
+    p = successes / total
+    centre = p + z * z / (2 * total)
+    spread = z * np.sqrt(p * (1 - p) / total + z * z / (4 * total * total))
+    return (centre - spread) / (1 + z * z / total)
 
 
 def report(results: list[dict], probabilities: np.ndarray, threshold: float) -> dict:
@@ -217,6 +225,7 @@ def report(results: list[dict], probabilities: np.ndarray, threshold: float) -> 
             "questions": len(chosen),
             "excerpt@1": _share(sum(results[n]["excerpt"] for n in answerable), len(answerable)),
             "hit@1": _share(sum(results[n]["hit"] for n in answerable), len(answerable)),
+            "confident": len(confident),
             "confidently_wrong": _share(sum(not results[n]["excerpt"] for n in confident), len(confident)),
             "not_confident": _share(sum(probabilities[n] < threshold for n in answerable), len(answerable)),
         }
@@ -274,7 +283,7 @@ def main() -> None:
         bias, w = fit_logistic(rows[train], right[train])
         probabilities[~train] = 1 / (1 + np.exp(-(bias + rows[~train] @ w)))
     threshold = threshold_for_precision(probabilities, right)
-    print(f"\nconfidence threshold for precision >= {TARGET_PRECISION}: {threshold:.3f}")
+    print(f"\nconfidence threshold for precision >= {TARGET_PRECISION} (lower bound): {threshold:.3f}")
     print("\n| threshold | shown confident | precision | answerable recall |\n|---|---|---|---|")
     answerable = np.array([r["answerable"] for r in results])
     for t in (0.3, 0.4, 0.5, 0.6, 0.7, threshold, 0.8, 0.9):
@@ -285,12 +294,13 @@ def main() -> None:
         )
     table = report(results, probabilities, threshold)
     print(
-        "\n| style | questions | excerpt@1 | hit@1 | confidently wrong | answerable not confident |\n|---|---|---|---|---|---|"
+        "\n| style | questions | excerpt@1 | hit@1 | shown confident | confidently wrong | answerable not confident |"
     )
+    print("|---|---|---|---|---|---|---|")
     for style, row in table.items():
         print(
-            f"| {style} | {row['questions']} | {row['excerpt@1']} | {row['hit@1']} | {row['confidently_wrong']} "
-            f"| {row['not_confident']} |"
+            f"| {style} | {row['questions']} | {row['excerpt@1']} | {row['hit@1']} | {row['confident']} "
+            f"| {row['confidently_wrong']} | {row['not_confident']} |"
         )
 
     final = fit_ranking(items, mask)
@@ -299,7 +309,7 @@ def main() -> None:
     bias, w = fit_logistic(final_rows, final_right)
     data = {
         "source": (
-            f"tools/fit_weights.py on {', '.join(Path(p).name for p in args.questions)} "
+            f"tools/fit_weights.py on {', '.join(args.questions)} "
             f"({len(items)} questions; {FOLDS}-fold CV by cable: excerpt@1 {table['all']['excerpt@1']}, "
             f"confidently wrong {table['all']['confidently_wrong']}); {date.today().isoformat()}"
         ),

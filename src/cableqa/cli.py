@@ -343,7 +343,7 @@ def print_answer(answer, explain: bool = False) -> None:
     if not answer.confident:
         console.print(
             Text(
-                "Nothing in the indexed cables answers this question confidently. Nearest passages:",
+                "No passage surely answers this question. The closest passages:",
                 style="bold yellow",
             )
         )

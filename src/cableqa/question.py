@@ -1,4 +1,4 @@
-"""A question, read once: its words and their roles, what it asks, when, and whether for a number.
+"""A question, read once: its words and their roles, what it asks, and when.
 
 Every later stage (retrieval, excerpt features, confidence) takes this one frozen object,
 so the question is parsed once per `ask`, and what the ranking knows of it can be printed.
@@ -10,7 +10,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from cableqa.terms import asked_dates, asks_quantity, focus_clause, named_terms, quantities, query_terms
+from cableqa.terms import asked_months, focus_clause, named_terms, query_terms
 
 # A term's role: what is asked (the focus clause), the setting around it, or a name.
 # Names are kept apart from the focus: inside a cable they point at the sentence that
@@ -26,13 +26,7 @@ class Question:
     roles: tuple[str, ...]  # one of ROLES per term
     idf: tuple[float, ...]  # one inverse section frequency per term (BM25's idf)
     unseen: tuple[bool, ...]  # per term: no indexed section holds it
-    years: frozenset[str]  # "2009"
-    months: frozenset[str]  # "2009-09"
-    stated_numbers: frozenset[str] | None  # None unless it asks how many/much; then the numbers it states itself
-
-    @property
-    def asks_number(self) -> bool:
-        return self.stated_numbers is not None
+    months: frozenset[str]  # the months it names, "2009-09"
 
     @property
     def unseen_share(self) -> float:
@@ -49,9 +43,7 @@ class Question:
                 {"term": t, "role": r, "idf": round(w, 3), "unseen": u}
                 for t, r, w, u in zip(self.terms, self.roles, self.idf, self.unseen, strict=True)
             ],
-            "years": sorted(self.years),
             "months": sorted(self.months),
-            "asks_number": self.asks_number,
         }
 
 
@@ -64,7 +56,6 @@ def parse_question(text: str, frequencies: Callable[[list[str]], dict[str, int]]
     names = named_terms(text)
     roles = tuple("name" if t in names else "focus" if t in in_focus else "context" for t in terms)
     counts = frequencies(terms)
-    years, months = asked_dates(text)
     return Question(
         text=text,
         focus=focus,
@@ -72,9 +63,7 @@ def parse_question(text: str, frequencies: Callable[[list[str]], dict[str, int]]
         roles=roles,
         idf=tuple(idf(counts[t], sections) for t in terms),
         unseen=tuple(counts[t] == 0 for t in terms),
-        years=frozenset(years),
-        months=frozenset(months),
-        stated_numbers=frozenset(quantities(text)) if asks_quantity(text) else None,
+        months=frozenset(asked_months(text)),
     )
 
 

@@ -7,25 +7,21 @@ weights, the confidence model and where both came from live in one table,
 `data/ranking.json`, written by `tools/fit_weights.py` from the committed training
 questions (`eval/train/`); nothing here is set by hand.
 
-Features (all computed from the index and the question; nothing is encoded here):
+Features, each kept because leaving it out lowered cross-validated excerpt@1 on the
+training questions (the ablation is in eval/README.md; nothing is encoded here):
 
 | name | what it measures |
 |---|---|
-| dense_rank | retrieval: RRF_K / (RRF_K + the section's rank by its best window's cosine), 0 if not retrieved |
-| keyword_rank | retrieval: the same for its BM25 rank |
-| window_cosine | retrieval: its best window's cosine with the question (0 if dense search missed it) |
+| dense_rank | retrieval: RRF_K / (RRF_K + the section's rank by its best window's cosine), 0 if missed |
 | cos_question | the best cosine of a sentence of the run with the question |
 | cos_focus | the same with the question's focus clause (what is asked) |
 | cos_neighbours | the other sentences' mean cosine (question and focus), summed |
-| cover_focus | idf-weighted share of the focus clause's words the run contains |
-| cover_context | the same for the question's other words |
-| cover_names | the same for the names in the question |
-| cover_section | the same for all the question's words, over section text, title and subject |
-| number | the question asks how many/much and the run states a number it does not |
+| cover_focus | idf-weighted share of the focus clause's words (names aside) that the run contains |
+| cover_section | idf-weighted share of all the question's words in section text, title and subject |
 | summary | the section is a summary (which restates a paragraph in brief) |
 | date_month | the cable is of the month the question names, or the month after |
-| date_year | the cable is of a year the question names |
-| extra_sentences | sentences in the run beyond the first |
+
+The confidence model reads the top run's features and a few more signals (`CONFIDENCE_FEATURES`).
 """
 
 from __future__ import annotations
@@ -42,25 +38,21 @@ from cableqa.excerpt import MAX_EXCERPT_SENTENCES, MAX_EXCERPT_WORDS, cited_sent
 from cableqa.question import ROLES, Question
 from cableqa.search import RRF_K, Candidate
 from cableqa.store import StoredSection
-from cableqa.terms import find_terms, quantities
+from cableqa.terms import find_terms
 
 FEATURES = (
     "dense_rank",
-    "keyword_rank",
-    "window_cosine",
     "cos_question",
     "cos_focus",
     "cos_neighbours",
     "cover_focus",
-    "cover_context",
-    "cover_names",
     "cover_section",
-    "number",
     "summary",
     "date_month",
-    "date_year",
-    "extra_sentences",
 )
+# Columns of a run's table beyond FEATURES: what only the confidence model reads.
+SIGNALS = ("keyword_rank", "window_cosine", "cover_all")
+COLUMNS = FEATURES + SIGNALS
 # What the confidence model reads of the top answer (see `confidence_features`).
 CONFIDENCE_FEATURES = (
     "score",
@@ -109,10 +101,12 @@ class Runs:
     """Every citable run of one section, its features, and which one is best."""
 
     spans: list[tuple[int, int]]  # (start, end) offsets into the section text, one per run
-    sentence_counts: np.ndarray  # sentences in each run
-    features: np.ndarray  # (runs, len(FEATURES))
-    cover_all: np.ndarray  # idf share of all the question's words, per run (for confidence)
+    values: np.ndarray  # (runs, len(COLUMNS)): the features, then the confidence signals
     scores: np.ndarray  # features @ weights
+
+    @property
+    def features(self) -> np.ndarray:
+        return self.values[:, : len(FEATURES)]
 
     @property
     def best(self) -> int:
@@ -172,16 +166,15 @@ def confidence_features(ranked: list[RankedSection], unseen_share: float) -> np.
     nearest window of any candidate is, and how much of the question the index never mentions
     (`Question.unseen_share`)."""
     top = ranked[0]
-    best = top.runs.best
-    features = dict(zip(FEATURES, top.runs.features[best], strict=True))
+    columns = dict(zip(COLUMNS, top.runs.values[top.runs.best], strict=True))
     runner_up = ranked[1].score if len(ranked) > 1 else top.score - 1.0
+    window = COLUMNS.index("window_cosine")
     values = {
         "score": top.score,
         "margin": top.score - runner_up,
-        "cover_all": float(top.runs.cover_all[best]),
-        "best_window": max(float(section.runs.features[0, FEATURES.index("window_cosine")]) for section in ranked),
+        "best_window": max(float(section.runs.values[0, window]) for section in ranked),
         "unseen_share": unseen_share,
-        **features,
+        **columns,
     }
     return np.array([values[name] for name in CONFIDENCE_FEATURES], dtype=np.float64)
 
@@ -211,46 +204,32 @@ def _runs(question, vectors, role_weights, candidate, stored, stored_sentences, 
         if i >= 0 and end <= spans[i][1]:
             present[i, term_index[term]] = True
     words = np.array([len(_WORD.findall(text[s:e])) for s, e in spans])
-    states_number = np.array(
-        [question.asks_number and bool(quantities(text[s:e]) - question.stated_numbers) for s, e in spans], dtype=bool
-    )
     firsts, lasts, per_run = _run_table(
-        cos_question=cos[:, 0],
-        cos_focus=cos[:, 1],
-        mean_cos=cos.mean(axis=1),
-        present=present,
-        states_number=states_number,
-        words=words,
+        cos_question=cos[:, 0], cos_focus=cos[:, 1], mean_cos=cos.mean(axis=1), present=present, words=words
     )
     covered = per_run.pop("covered")
-    for column, role in enumerate(("focus", "context", "names")):
-        per_run[f"cover_{role}"] = covered @ role_weights[:, column]
+    per_run["cover_focus"] = covered @ role_weights[:, ROLES.index("focus")]
     per_run["cover_all"] = covered @ role_weights[:, -1]
-    section_terms = _section_coverage(question, stored, present, role_weights[:, -1])
-    month, year = _date_agreement(stored.date, question)
     constant = {
         "dense_rank": _reciprocal(candidate.dense_rank),
         "keyword_rank": _reciprocal(candidate.keyword_rank),
         "window_cosine": candidate.window_cosine or 0.0,
-        "cover_section": section_terms,
+        "cover_section": _section_coverage(question, stored, present, role_weights[:, -1]),
         "summary": float(bool(SUMMARY_TITLE.match(section.title.rsplit(" › ", 1)[-1]))),
-        "date_month": month,
-        "date_year": year,
+        "date_month": _in_month_asked(stored.date, question),
     }
-    features = np.column_stack(
-        [per_run[name] if name in per_run else np.full(len(firsts), constant[name]) for name in FEATURES]
+    values = np.column_stack(
+        [per_run[name] if name in per_run else np.full(len(firsts), constant[name]) for name in COLUMNS]
     )
     runs = Runs(
         spans=[(spans[first][0], spans[last][1]) for first, last in zip(firsts, lasts, strict=True)],
-        sentence_counts=lasts - firsts + 1,
-        features=features,
-        cover_all=per_run["cover_all"],
-        scores=features @ weights.ranking,
+        values=values,
+        scores=values[:, : len(FEATURES)] @ weights.ranking,
     )
     return runs, matches
 
 
-def _run_table(cos_question, cos_focus, mean_cos, present, states_number, words):
+def _run_table(cos_question, cos_focus, mean_cos, present, words):
     """Every run of 1-MAX_EXCERPT_SENTENCES consecutive sentences within MAX_EXCERPT_WORDS words (a single
     sentence always counts: stored sentences are already cut to MAX_EXCERPT_WORDS), ordered by first
     sentence then length, with its per-run values.
@@ -264,7 +243,6 @@ def _run_table(cos_question, cos_focus, mean_cos, present, states_number, words)
         "mean_cos_sum": mean_cos,
         "mean_cos_max": mean_cos,
         "covered": present,
-        "number": states_number,
         "words": words.astype(np.int64),
     }
     parts: dict[str, list[np.ndarray]] = {}
@@ -277,7 +255,6 @@ def _run_table(cos_question, cos_focus, mean_cos, present, states_number, words)
                 "mean_cos_sum": run["mean_cos_sum"][:-1] + mean_cos[nxt],
                 "mean_cos_max": np.maximum(run["mean_cos_max"][:-1], mean_cos[nxt]),
                 "covered": run["covered"][:-1] | present[nxt],
-                "number": run["number"][:-1] | states_number[nxt],
                 "words": run["words"][:-1] + words[nxt],
             }
         keep = run["words"] <= MAX_EXCERPT_WORDS if length > 1 else np.ones(len(run["words"]), dtype=bool)
@@ -289,8 +266,6 @@ def _run_table(cos_question, cos_focus, mean_cos, present, states_number, words)
             "cos_focus": run["cos_focus"][keep],
             "cos_neighbours": (run["mean_cos_sum"] - run["mean_cos_max"])[keep],
             "covered": run["covered"][keep],
-            "number": run["number"][keep].astype(np.float64),
-            "extra_sentences": np.full(len(first), length - 1, dtype=np.float64),
         }
         for name, values in columns.items():
             parts.setdefault(name, []).append(values)
@@ -327,14 +302,13 @@ def _reciprocal(rank: int | None) -> float:
     return 0.0 if rank is None else RRF_K / (RRF_K + rank)
 
 
-def _date_agreement(date: str | None, question: Question) -> tuple[float, float]:
-    """(month, year): the cable is of a month the question names or the month after (cables
-    report what just happened); the cable is of a year it names."""
+def _in_month_asked(date: str | None, question: Question) -> float:
+    """1 when the cable is of a month the question names, or the month after (cables report
+    what just happened)."""
     if not date:
-        return 0.0, 0.0
+        return 0.0
     month = date[:7]
-    in_month = month in question.months or _previous_month(month) in question.months
-    return float(in_month), float(date[:4] in question.years)
+    return float(month in question.months or _previous_month(month) in question.months)
 
 
 def _previous_month(month: str) -> str:

@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from cableqa.text import PARAGRAPH_MARK_RE
-
 # Function words and question scaffolding: they say how something is asked, not what.
 STOPWORDS = frozenset(
     """
@@ -95,7 +93,6 @@ _SETTING = re.compile(
 )
 
 
-@lru_cache(maxsize=256)  # each question is parsed by `Assistant._search` and again by `asks_quantity`
 def focus_clause(question: str) -> str:
     """The words that say what is asked, without those that say where to look.
 
@@ -181,34 +178,6 @@ def _ask_start(clause: str) -> int | None:
     return words[opening].start()
 
 
-# "How many ...", "what share of ...": the answer is a quantity, so a sentence without one does not give it.
-_ASKS_QUANTITY = re.compile(
-    r"^(?:\w+\s+)?(?:how\s+(?:many|much|large|far|big|long|old|often)"
-    r"|what\s+(?:share|percentage|proportion|number|figure|amount|value|rate|distance|size|sum))\b",
-    re.IGNORECASE,
-)
-_QUANTITY = re.compile(
-    r"(?<![\w.])\d[\d,.]*\d|(?<![\w.])\d"
-    r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty"
-    r"|hundred|thousand|million|billion|dozen|half|third|quarter)\b",
-    re.IGNORECASE,
-)
-_NOT_QUANTITIES = re.compile(
-    r"\b(?:19|20)\d\d\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b", re.IGNORECASE
-)
-
-
-def asks_quantity(question: str) -> bool:
-    """Whether the question asks how many, how much, what share...: its answer is a number."""
-    return bool(_ASKS_QUANTITY.match(focus_clause(question).strip()))
-
-
-def quantities(text: str) -> set[str]:
-    """The numbers a text states, without paragraph marks, years and days of the month."""
-    text = _NOT_QUANTITIES.sub(" ", PARAGRAPH_MARK_RE.sub(" ", text, count=1))
-    return {match.group().lower().rstrip(".,") for match in _QUANTITY.finditer(text)}
-
-
 MONTHS = (
     "january",
     "february",
@@ -223,15 +192,12 @@ MONTHS = (
     "november",
     "december",
 )
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _MONTH_YEAR = re.compile(rf"\b({'|'.join(MONTHS)})(?:\s+\d{{1,2}})?,?\s+((?:19|20)\d\d)\b", re.IGNORECASE)
 
 
-def asked_dates(question: str) -> tuple[set[str], set[str]]:
-    """The years ("2009") and months ("2009-09") a question names."""
-    years = set(_YEAR.findall(question))
-    months = {f"{year}-{MONTHS.index(name.lower()) + 1:02d}" for name, year in _MONTH_YEAR.findall(question)}
-    return years, months
+def asked_months(question: str) -> set[str]:
+    """The months ("2009-09") a question names."""
+    return {f"{year}-{MONTHS.index(name.lower()) + 1:02d}" for name, year in _MONTH_YEAR.findall(question)}
 
 
 def find_terms(text: str, terms: list[str]) -> list[tuple[int, int, str]]:

@@ -21,7 +21,7 @@ from cableqa.wording import count, excluded_by_filters
 CONTEXT_CHARS = 160  # at most this much dim context on either side of an excerpt
 LABEL_WIDTH = 16
 HIGHLIGHT = "bold $text-accent underline"
-NOT_CONFIDENT = "Nothing in the cables answers this. These are the nearest passages:"
+NOT_CONFIDENT = "No passage surely answers this. The closest passages:"
 NO_PASSAGE = "Nothing in the cables answers this."
 CHANGE_FILTERS = ": ctrl+f to change them"
 
@@ -178,7 +178,7 @@ class AnswerCard(Vertical):
         self.answer = answer
         self.context = context
         # The fitted probability, in words: a confident card is right at least 9 times in 10.
-        self.border_title = "Likely answer" if answer.confident else "Closest passages: no answer in the cables"
+        self.border_title = "Likely answer" if answer.confident else "Closest passages"
         self.border_subtitle = f"{count(len(answer.hits), 'passage')} · {answer.seconds:.2f} s"
 
     def compose(self) -> ComposeResult:

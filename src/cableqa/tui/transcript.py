@@ -31,6 +31,6 @@ def conversation_markdown(answers: Sequence[Answer]) -> str:
                 parts.append("Also relevant:\n")
         else:
             rest = list(answer.hits)
-            parts.append("Nothing in the cables answers this. The nearest passages:\n")
+            parts.append("No passage surely answers this. The closest passages:\n")
         parts.extend(_quote(hit) + "\n" for hit in rest)
     return "\n".join(parts)
