@@ -14,17 +14,6 @@ from cableqa.index_files import MANIFEST, open_index
 CABLES = FIXTURES / "cables"
 
 
-@pytest.fixture
-def sources(tmp_path):
-    """A private copy of the seed and two fixture cables, free to edit and delete."""
-    folder = tmp_path / "cables"
-    folder.mkdir()
-    shutil.copy(next(SEEDS.glob("*.txt")), folder / "seed.txt")
-    for name in ("07LAPAZ2400.html", "09OTTAWA64.html"):
-        shutil.copy(CABLES / name, folder / name)
-    return folder
-
-
 def build(sources, index, **options):
     return cableqa.build([sources], index, model="hashing", **options)
 

@@ -18,7 +18,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import FIXTURES, REPO, SEED_ID, SEEDS
+from conftest import FIXTURES, REPO, SEED_ID
 
 import cableqa
 from cableqa.cli import main
@@ -26,17 +26,6 @@ from cableqa.errors import CableQAError
 
 QUESTION = "How much heroin was seized at Dunkerque?"
 PAGE = 4096  # SQLite's page size
-
-
-@pytest.fixture
-def sources(tmp_path):
-    """A private copy of the seed and two fixture cables, free to edit and delete."""
-    folder = tmp_path / "cables"
-    folder.mkdir()
-    shutil.copy(next(SEEDS.glob("*.txt")), folder / "seed.txt")
-    for name in ("07LAPAZ2400.html", "09OTTAWA64.html"):
-        shutil.copy(FIXTURES / "cables" / name, folder / name)
-    return folder
 
 
 def build(sources, index, **options):

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 import numpy as np
 
 from cableqa.errors import CableQAError, one_line
-from cableqa.files import visible_files
+from cableqa.files import file_sha256, visible_files
 
 if TYPE_CHECKING:
     import tokenizers
@@ -406,7 +406,7 @@ def _export_problem(export_dir: Path) -> str | None:
             record = records[name]
             if stat.st_size != record["size"]:
                 return f"{name} has {stat.st_size} bytes, not {record['size']}"
-            if stat.st_mtime_ns != record["mtime_ns"] and _sha256(export_dir / name) != record["sha256"]:
+            if stat.st_mtime_ns != record["mtime_ns"] and file_sha256(export_dir / name) != record["sha256"]:
                 return f"{name} does not match its checksum"
     except (OSError, ValueError, KeyError, TypeError) as error:
         return f"{type(error).__name__}: {one_line(error)}"
@@ -422,16 +422,8 @@ def _file_records(folder: Path) -> dict[str, dict]:
     records = {}
     for name in (_ONNX_FILE, _TOKENIZER_FILE):
         stat = (folder / name).stat()
-        records[name] = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": _sha256(folder / name)}
+        records[name] = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": file_sha256(folder / name)}
     return records
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _staging_folder(export_dir: Path) -> Path:

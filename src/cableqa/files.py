@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -25,3 +26,12 @@ def visible_files(root: Path, on_error: Callable[[str, str], None] | None = None
         subfolders[:] = [name for name in subfolders if not name.startswith(".")]
         found += [Path(folder, name) for name in names if not name.startswith(".")]
     return sorted(path for path in found if path.is_file())
+
+
+def file_sha256(path: Path) -> str:
+    """The hex sha256 of a file's bytes, read a megabyte at a time."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -13,13 +13,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from cableqa.errors import CableQAError, IndexDamaged
+from cableqa.files import file_sha256
 
 FORMAT_VERSION = 2  # 2: the cable_refs table (the reference graph)
 CHUNKER_VERSION = "2"  # bump when sectioning or windowing changes what gets embedded
@@ -272,11 +272,3 @@ def check_index(index_dir: str | os.PathLike) -> list[str]:
     finally:
         index.close()
     return problems
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

@@ -24,7 +24,7 @@ from pathlib import Path
 from cableqa.buildlock import build_lock
 from cableqa.errors import CableQAError, IndexDamaged
 from cableqa.excerpt import sentence_units
-from cableqa.files import visible_files
+from cableqa.files import file_sha256, visible_files
 from cableqa.index_files import (
     CHUNKER_VERSION,
     DATABASE,
@@ -34,7 +34,6 @@ from cableqa.index_files import (
     FileRecord,
     Manifest,
     check_index,
-    file_sha256,
 )
 from cableqa.store import Store, window_text
 
