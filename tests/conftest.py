@@ -6,6 +6,7 @@ and over the real bundled model (seconds, for integration tests marked `model`).
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -46,3 +47,14 @@ def real_seed_assistant(real_seed_index):
     import cableqa
 
     return cableqa.load(real_seed_index, build_missing=False)
+
+
+@pytest.fixture
+def sources(tmp_path):
+    """A private copy of the seed and two fixture cables, free to edit and delete."""
+    folder = tmp_path / "cables"
+    folder.mkdir()
+    shutil.copy(next(SEEDS.glob("*.txt")), folder / "seed.txt")
+    for name in ("07LAPAZ2400.html", "09OTTAWA64.html"):
+        shutil.copy(FIXTURES / "cables" / name, folder / name)
+    return folder

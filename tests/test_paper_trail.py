@@ -14,7 +14,7 @@ import cableqa
 from cableqa import assistant as assistant_module
 from cableqa.cli import main
 from cableqa.errors import CableQAError
-from cableqa.indexing import MANIFEST, open_index
+from cableqa.index_files import MANIFEST, open_index
 from cableqa.types import CableLink
 
 # 09DOHA214 and 09STOCKHOLM194 cite 09STATE15113; 09PARIS264 cites 09PARIS119 (those two are in cables/)

@@ -14,7 +14,8 @@ from pathlib import Path
 from cableqa import paper_trail, ranking
 from cableqa.errors import CableQAError
 from cableqa.excerpt import opening
-from cableqa.indexing import OpenIndex, Progress, build, open_index
+from cableqa.index_files import OpenIndex, is_index, open_index
+from cableqa.indexing import Progress, build
 from cableqa.question import Question, parse_question
 from cableqa.search import Filters, document_frequencies, reference_id, retrieve
 from cableqa.store import StoredSection
@@ -49,10 +50,11 @@ def load(
     missing index an error instead.
     """
     directory = Path(index_dir)
-    if not (directory / "manifest.json").exists():
+    if not is_index(directory):
         if not build_missing:
+            absent = "" if directory.exists() else " (it does not exist)"
             raise CableQAError(
-                f"{directory} is not a cableqa index; build one with `cableqa index --index {directory}`"
+                f"{directory} is not a cableqa index{absent}; build one with `cableqa index --index {directory}`"
             )
         build(None, directory, model=model, progress=progress)
     index = open_index(directory)
@@ -64,15 +66,22 @@ def load(
 
 
 class Assistant:
-    """Answers questions from one open index."""
+    """Answers questions from one open index. The query encoder is loaded by the first question:
+    `cable`, `info` and `facets` need no model."""
 
     def __init__(self, index: OpenIndex):
-        from cableqa.embed import load_encoder
-
         self.index = index
-        self.encoder = load_encoder(index.manifest.model_source, purpose="query")
         self.weights = ranking.fitted_weights()
         self._frequency: dict[str, int] = {}  # per term; the index this assistant has open never changes
+        self._encoder = None
+
+    @property
+    def encoder(self):
+        if self._encoder is None:
+            from cableqa.embed import load_encoder
+
+            self._encoder = load_encoder(self.index.manifest.model_source, purpose="query")
+        return self._encoder
 
     def ask(
         self,
@@ -88,10 +97,7 @@ class Assistant:
     ) -> Answer:
         """The `k` best cited excerpts for a question, best first, and whether the first answers it."""
         started = time.perf_counter()
-        if not isinstance(question, str) or not question.strip():
-            raise CableQAError("the question is empty")
-        if k < 1:
-            raise CableQAError(f"k must be at least 1, not {k}")
+        _check_arguments(question, k, origin, since, until, classification, tag, doc_id)
         filters = Filters(origin, since, until, classification, tag, doc_id)
         filters.check(self.index)
         cited = reference_id(question)
@@ -114,11 +120,29 @@ class Assistant:
         )
 
     def cable(self, doc_id: str) -> Cable | None:
-        """The whole indexed cable, with its sections."""
-        return self.index.store.cable(doc_id.strip().upper())
+        """The whole indexed cable, with its sections (an ID taken from a file name matches as written)."""
+        _check_text("doc_id", doc_id)
+        store = self.index.store
+        return store.cable(doc_id.strip()) or store.cable(doc_id.strip().upper())
+
+    def files_of(self, doc_id: str) -> list[str]:
+        """The indexed files that hold a cable (one cable may come in several, e.g. its page and a CSV dump)."""
+        cable = self.cable(doc_id)
+        return self.index.store.files_of(cable.doc_id) if cable is not None else []
 
     def info(self) -> IndexInfo:
-        return describe(self.index)
+        """What the open index holds: the generation this assistant opened, whatever builds came since."""
+        counts = self.index.store.counts()
+        return IndexInfo(
+            index_dir=str(self.index.directory),
+            cables=counts["cables"],
+            sections=counts["sections"],
+            vectors=counts["vectors"],
+            model=self.index.manifest.model,
+            dimension=self.index.manifest.dimension,
+            built_at=self.index.manifest.built_at,
+            size_bytes=self.index.size_bytes,
+        )
 
     def references(self, doc_id: str) -> list[CableLink]:
         """The cables `doc_id` cites, in REF-line order: (label, doc_id, indexed, subject, date)."""
@@ -196,19 +220,31 @@ class Assistant:
         return tuple(hits)
 
 
-def describe(index: OpenIndex) -> IndexInfo:
-    """What an open index holds (needs no model)."""
-    counts = index.store.counts()
-    return IndexInfo(
-        index_dir=str(index.directory),
-        cables=counts["cables"],
-        sections=counts["sections"],
-        vectors=counts["vectors"],
-        model=index.manifest.model,
-        dimension=index.manifest.dimension,
-        built_at=index.manifest.built_at,
-        size_bytes=index.size_bytes(),
-    )
+def _check_arguments(question, k, *filters) -> None:
+    """One clear error for each argument of `ask` that is not what it should be."""
+    _check_text("the question", question)
+    if not question.strip():
+        raise CableQAError("the question is empty")
+    if isinstance(k, bool) or not isinstance(k, int):
+        raise CableQAError(f"k must be a whole number, not {k!r}")
+    if k < 1:
+        raise CableQAError(f"k must be at least 1, not {k}")
+    for name, value in zip(FILTER_NAMES, filters, strict=True):
+        if value is not None:
+            _check_text(name, value)
+
+
+FILTER_NAMES = ("origin", "since", "until", "classification", "tag", "doc_id")
+
+
+def _check_text(name: str, value: object) -> None:
+    """`value` must be a str that can be written as UTF-8 (no lone surrogate from undecodable bytes)."""
+    if not isinstance(value, str):
+        raise CableQAError(f"{name} must be text, not {type(value).__name__}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise CableQAError(f"{name} is not valid text: invalid UTF-8 at character {error.start + 1}") from None
 
 
 def _hit(

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import cableqa
 from cableqa.errors import CableQAError
+from cableqa.index_files import is_index
+from cableqa.inert import printable
 from cableqa.types import Cable, Section, paragraph_range
 from cableqa.wording import count, excluded_by_filters, folder
 
@@ -25,6 +27,8 @@ from cableqa.wording import count, excluded_by_filters, folder
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # A file name that is not UTF-8 reaches the output as its JSON escape rather than a traceback.
+    sys.stdout.reconfigure(errors="backslashreplace")
     try:
         if args.command is None:
             return run_tui(args)
@@ -75,14 +79,14 @@ def add_show(subparsers: argparse._SubParsersAction) -> None:
 
 def run_show(args: argparse.Namespace) -> int:
     path = Path(args.path)
-    if not path.exists() and reference_id(args.path):
-        return _show_indexed(reference_id(args.path), args)
+    if not path.exists():
+        return _show_indexed(args.path, args)
     skipped = 0
 
     def warn(source: str, reason: str) -> None:
         nonlocal skipped
         skipped += 1
-        print(f"cableqa: warning: skipped {source}: {reason}", file=sys.stderr)
+        print_skip(source, reason)
 
     cables = list(cableqa.read(path, on_skip=warn))
     if args.json:
@@ -96,8 +100,9 @@ def run_show(args: argparse.Namespace) -> int:
     return 0 if cables else 1
 
 
-def format_cable(cable: Cable, width: int = 100) -> str:
-    """A cable's metadata and one entry per section: number, ¶ range, words, title, first words."""
+def format_cable(cable: Cable, width: int = 100, files: list[str] = ()) -> str:
+    """A cable's metadata and one entry per section: number, ¶ range, words, title, first words;
+    `files`, the indexed files that hold it. Cable text is made inert (`cableqa.inert`)."""
     fields = [
         ("subject", cable.subject),
         ("date", cable.date),
@@ -110,13 +115,14 @@ def format_cable(cable: Cable, width: int = 100) -> str:
     ]
     lines = [cable.doc_id]
     lines += [f"  {name:<15}{value or '—'}" for name, value in fields]
+    lines += [f"  {'held in':<15}{file}" for file in files]
     lines += ["", f"  {'#':>3}  {'¶':<8}{'words':>5}  section"]
     indent = 2 + 3 + 2 + 8 + 5 + 2
     for n, section in enumerate(cable.sections, start=1):
         words = len(section.text.split())
         lines.append(f"  {n:>3}  {paragraph_range(section.paragraphs):<8}{words:>5}  {section.name}")
         lines.append(" " * indent + _first_words(section, width - indent))
-    return "\n".join(lines)
+    return printable("\n".join(lines))
 
 
 def _first_words(section: Section, room: int) -> str:
@@ -125,17 +131,30 @@ def _first_words(section: Section, room: int) -> str:
     return text if len(text) <= room else text[: room - 1].rsplit(" ", 1)[0] + "…"
 
 
-def _show_indexed(doc_id: str, args: argparse.Namespace) -> int:
-    from cableqa.indexing import open_index
-
-    cable = open_index(args.index or DEFAULT_INDEX).store.cable(doc_id)
+def _show_indexed(name: str, args: argparse.Namespace) -> int:
+    """`show ID`: a cable of the index, by reference ID or by the ID a file name gave it."""
+    index = args.index or DEFAULT_INDEX
+    doc_id = reference_id(name) or name
+    if not reference_id(name) and not is_index(index):
+        raise CableQAError(f"{name}: no such file or folder")
+    qa = cableqa.load(index, build_missing=False)
+    cable = qa.cable(doc_id)
     if cable is None:
-        raise CableQAError(f"{doc_id} is not in the index in {folder(args.index or DEFAULT_INDEX)}")
+        where = f"the index in {folder(index)}"
+        raise CableQAError(
+            f"{doc_id} is not in {where}"
+            if reference_id(name)
+            else f"{name}: no such file or folder, nor a cable in {where}"
+        )
     if args.json:
         print(json.dumps(cable.to_dict(), ensure_ascii=False, indent=2))
     else:
-        print(format_cable(cable, shutil.get_terminal_size((100, 24)).columns))
+        print(format_cable(cable, shutil.get_terminal_size((100, 24)).columns, qa.files_of(cable.doc_id)))
     return 0
+
+
+def print_skip(source: str, reason: str) -> None:
+    print(f"cableqa: warning: skipped {printable(source)}: {reason}", file=sys.stderr)
 
 
 # --- index options, shared by the TUI and the commands that read an index -------------------
@@ -163,7 +182,7 @@ def load_assistant(args: argparse.Namespace):
 
     if args.index is not None:
         return load(args.index, model=args.model, build_missing=False)
-    if not (Path(DEFAULT_INDEX) / "manifest.json").exists():
+    if not is_index(DEFAULT_INDEX):
         print(f"cableqa: no index in {DEFAULT_INDEX}/ yet; building it from seeds/", file=sys.stderr)
         with BuildProgress() as progress:
             return load(DEFAULT_INDEX, model=args.model, progress=progress)
@@ -224,7 +243,7 @@ class BuildProgress:
 def run_tui(args: argparse.Namespace) -> int:
     from cableqa.tui import run
 
-    if args.index is not None and not (Path(args.index) / "manifest.json").exists():
+    if args.index is not None and not is_index(args.index):
         raise CableQAError(f"{args.index} is not a cableqa index; build one with `cableqa index --index {args.index}`")
     run(args.index or DEFAULT_INDEX, model=args.model)
     return 0
@@ -243,6 +262,17 @@ def add_index(subparsers: argparse._SubParsersAction) -> None:
     )
     index.add_argument("paths", nargs="*", metavar="PATH", help="cable files or folders to index")
     index.add_argument("--rebuild", action="store_true", help="start over (e.g. after changing model)")
+    index.add_argument(
+        "--check",
+        action="store_true",
+        help="verify the index (file sizes and sha256, SQLite integrity, vectors) and change nothing",
+    )
+    index.add_argument(
+        "--no-wait", action="store_true", help="when another build of this index is running, exit instead of waiting"
+    )
+    index.add_argument(
+        "--allow-download", action="store_true", help="let --model name a model to download (otherwise never)"
+    )
     add_index_options(index)
     index.set_defaults(run=run_index)
 
@@ -250,22 +280,30 @@ def add_index(subparsers: argparse._SubParsersAction) -> None:
 def run_index(args: argparse.Namespace) -> int:
     from cableqa.indexing import build
 
-    def warn(source: str, reason: str) -> None:
-        print(f"cableqa: warning: skipped {source}: {reason}", file=sys.stderr)
+    directory = args.index or DEFAULT_INDEX
+    if args.check:
+        return run_check(directory)
 
-    index_dir = args.index or DEFAULT_INDEX
-    existed = (Path(index_dir) / "manifest.json").exists()
+    def waiting(pid: int | None) -> None:
+        print(f"cableqa: waiting for the build by pid {pid or '?'}…", file=sys.stderr)
+
+    existed = is_index(directory)
     with BuildProgress() as progress:
         report = build(
             args.paths,
-            index_dir,
+            directory,
             model=args.model,
             rebuild=args.rebuild,
             progress=progress,
-            on_skip=warn,
+            on_skip=print_skip,
+            wait=not args.no_wait,
+            on_wait=waiting,
+            allow_download=args.allow_download,
         )
-    if args.rebuild or not existed:
-        state = "rebuilt" if args.rebuild else "built"
+    if report.repaired:
+        print(f"cableqa: the index was damaged ({'; '.join(report.repaired)}); rebuilt it", file=sys.stderr)
+    if args.rebuild or not existed or report.repaired:
+        state = "rebuilt" if args.rebuild or report.repaired else "built"
     else:
         state = "updated" if report.changed else "already up to date"
     contents = ", ".join(
@@ -277,6 +315,17 @@ def run_index(args: argparse.Namespace) -> int:
         f" {report.files_removed} removed, {len(report.skipped)} skipped;"
         f" {count(report.vectors_embedded, 'vector')} embedded in {report.seconds:.1f} s)"
     )
+    return 0
+
+
+def run_check(directory: str) -> int:
+    """`index --check`: "OK", or what is wrong in one line and exit status 2."""
+    from cableqa.index_files import check_index
+
+    problems = check_index(directory)
+    if problems:
+        raise CableQAError(f"the index in {directory} is damaged: {'; '.join(problems)}; run `cableqa index --rebuild`")
+    print(f"{directory}: OK")
     return 0
 
 
@@ -363,7 +412,7 @@ def print_answer(answer, explain: bool = False) -> None:
     ]
     for name, value in fields:
         if value:
-            console.print(Text(f"  {name:<11}", style="dim") + Text(value))
+            console.print(Text(f"  {name:<11}", style="dim") + Text(printable(value)))
     if explain:
         print_features(console, top)
     if len(answer.hits) > 1:
@@ -371,7 +420,8 @@ def print_answer(answer, explain: bool = False) -> None:
         console.print(Text("Also:", style="bold"))
     for hit in answer.hits[1:]:
         where = f"{hit.doc_id} {paragraph_range(hit.paragraphs)}".strip()
-        console.print(Text(f"  {hit.rank}. {where:<22}", style="cyan") + Text(hit.section or "", style="dim"))
+        where, section = printable(where), printable(hit.section or "")
+        console.print(Text(f"  {hit.rank}. {where:<22}", style="cyan") + Text(section, style="dim"))
         console.print(Text("     ") + excerpt_text(hit, limit=160))
         if explain:
             print_features(console, hit)
@@ -387,10 +437,10 @@ def print_features(console, hit) -> None:
 
 
 def excerpt_text(hit, limit: int | None = None):
-    """The excerpt as Rich text (never markup: cable text is shown literally), question terms in bold."""
+    """The excerpt as Rich text, inert (never markup, no control character), question terms in bold."""
     from rich.text import Text
 
-    text = Text(" ".join(hit.excerpt.split(" ")).replace("\n", " "))
+    text = Text(printable(hit.excerpt.replace("\n", " ")))
     for start, end in hit.highlights:
         text.stylize("bold yellow", start, end)
     if limit is not None and len(text) > limit:
@@ -412,11 +462,8 @@ def add_info(subparsers: argparse._SubParsersAction) -> None:
 def run_info(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    from cableqa.assistant import describe
-    from cableqa.indexing import open_index
-
-    index = open_index(args.index or DEFAULT_INDEX)
-    info, facets = describe(index), index.store.facets()
+    qa = cableqa.load(args.index or DEFAULT_INDEX, build_missing=False)
+    info, facets = qa.info(), qa.facets()
     if args.json:
         listed = {name: [value._asdict() for value in values] for name, values in facets.items()}
         print(json.dumps({**asdict(info), "facets": listed}, ensure_ascii=False, indent=2))
@@ -466,7 +513,7 @@ def add_refs(subparsers: argparse._SubParsersAction) -> None:
 
 def run_refs(args: argparse.Namespace) -> int:
     from cableqa import paper_trail
-    from cableqa.indexing import open_index
+    from cableqa.index_files import open_index
 
     index = open_index(args.index or DEFAULT_INDEX)
     doc_id = paper_trail.indexed_id(index, args.doc_id)
@@ -486,7 +533,7 @@ def run_refs(args: argparse.Namespace) -> int:
 def _link_line(link) -> str:
     """`  A  07STATE136780      2007-10-02  SUBJECT` (or `not indexed`), one line, cable text shown literally."""
     about = f"{(link.date or '')[:10]:<10}  {' '.join(link.subject.split())}" if link.indexed else "not indexed"
-    return f"  {link.label or '·':<2} {link.doc_id:<20} {about}"
+    return printable(f"  {link.label or '·':<2} {link.doc_id:<20} {about}")
 
 
 def add_related(subparsers: argparse._SubParsersAction) -> None:
@@ -505,7 +552,7 @@ def add_related(subparsers: argparse._SubParsersAction) -> None:
 
 def run_related(args: argparse.Namespace) -> int:
     from cableqa import paper_trail
-    from cableqa.indexing import open_index
+    from cableqa.index_files import open_index
 
     index = open_index(args.index or DEFAULT_INDEX)
     doc_id = paper_trail.indexed_id(index, args.doc_id)
@@ -515,7 +562,7 @@ def run_related(args: argparse.Namespace) -> int:
         return 0
     for cable in cables:
         subject = " ".join(cable.subject.split())
-        print(f"  {cable.similarity:.3f}  {cable.doc_id:<20} {(cable.date or '')[:10]:<10}  {subject}")
+        print(printable(f"  {cable.similarity:.3f}  {cable.doc_id:<20} {(cable.date or '')[:10]:<10}  {subject}"))
     if not cables:
         print(f"no other indexed cable is embedded near {doc_id}")
     return 0

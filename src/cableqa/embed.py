@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
 
-from cableqa.errors import CableQAError
+from cableqa.errors import CableQAError, one_line
+from cableqa.files import file_sha256, visible_files
 
 if TYPE_CHECKING:
     import tokenizers
@@ -91,6 +92,28 @@ def resolve_model(model: str | None) -> tuple[str, str]:
     return model, model
 
 
+def require_local(path: str) -> None:
+    """Refuse, at once and in one line, a model that would have to be downloaded.
+
+    cableqa reaches the network only when asked (`cableqa index --allow-download`); a
+    manifest naming a hub model that is not on this machine must not make it try.
+    """
+    if _is_hashing(path):
+        return
+    stay_offline()
+    if _local_model_dir(path) is None:
+        raise CableQAError(
+            f"model {path!r} is not on this machine; cableqa downloads a model only when asked:"
+            f" `cableqa index --model {path} --allow-download`"
+        )
+
+
+def stay_offline() -> None:
+    """Tell the Hugging Face libraries not to touch the network (read when they are imported, so set first)."""
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+
+
 def _is_hashing(model: str) -> bool:
     return model == HASHING_MODEL or model.startswith(HASHING_MODEL + ":")
 
@@ -123,13 +146,15 @@ class WordPieces:
         return len(self._tokenizer.encode(text, add_special_tokens=False).ids)
 
 
-def word_pieces(model: str | None = None) -> WordPieces:
+def word_pieces(model: str | None = None, *, allow_download: bool = False) -> WordPieces:
     """The word-piece splitter of `model` (loads only its tokenizer.json; no torch)."""
     import tokenizers
 
     name, path = resolve_model(model)
     if _is_hashing(path):
         return WordPieces(_word_splitter())
+    if not allow_download:
+        require_local(path)
     for folder in (_local_model_dir(path), _cached_export_dir(name, path)):
         if folder is not None and (folder / _TOKENIZER_FILE).is_file():
             return WordPieces(tokenizers.Tokenizer.from_file(str(folder / _TOKENIZER_FILE)))
@@ -152,7 +177,7 @@ def _fast_tokenizer(path: str) -> tokenizers.Tokenizer:
     try:
         tokenizer = AutoTokenizer.from_pretrained(path, use_fast=True)
     except Exception as error:  # transformers raises many kinds; the user needs one line
-        raise CableQAError(f"cannot load the tokenizer of model {path!r}: {error}") from None
+        raise CableQAError(f"cannot load the tokenizer of model {path!r}: {one_line(error)}") from None
     if not hasattr(tokenizer, "backend_tokenizer"):
         raise CableQAError(f"model {path!r} has no fast tokenizer to count word pieces with")
     return tokenizer.backend_tokenizer
@@ -161,15 +186,25 @@ def _fast_tokenizer(path: str) -> tokenizers.Tokenizer:
 # --- loading -------------------------------------------------------------------------------------
 
 
-def load_encoder(model: str | None = None, *, purpose: Literal["build", "query"] = "build") -> Encoder:
-    """The encoder for `model`: SentenceTransformer to build an index, the ONNX export to query it."""
+def load_encoder(
+    model: str | None = None, *, purpose: Literal["build", "query"] = "build", allow_download: bool = False
+) -> Encoder:
+    """The encoder for `model`: SentenceTransformer to build an index, the ONNX export to query it.
+
+    Without `allow_download`, a model that is not on this machine is a one-line error, at once.
+    """
     name, path = resolve_model(model)
     if _is_hashing(path):
         return HashingEncoder(dimension=_hashing_dimension(path))
+    if not allow_download:
+        require_local(path)
     if purpose == "query":
         export_dir = _cached_export_dir(name, path)
         if export_dir is not None:
-            return OnnxEncoder(name, export_dir)
+            try:
+                return OnnxEncoder(name, export_dir)
+            except Exception as error:  # damaged past what the checksums tell: make it again
+                _discard_export(export_dir, error)
     transformer = _load_sentence_transformer(path)
     export_dir = _cached_export_dir(name, path) or _export_onnx(transformer, name, path)
     if purpose == "query" and export_dir is not None:
@@ -178,8 +213,6 @@ def load_encoder(model: str | None = None, *, purpose: Literal["build", "query"]
 
 
 def _load_sentence_transformer(path: str) -> Any:
-    if Path(path).is_dir():
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a local model needs no network; never wait on one
     from sentence_transformers import SentenceTransformer
     from transformers.utils import logging as transformers_logging
 
@@ -187,7 +220,7 @@ def _load_sentence_transformer(path: str) -> Any:
     try:
         return SentenceTransformer(path, device="cpu")
     except Exception as error:  # network, missing files, bad config: all one line for the user
-        raise CableQAError(f"cannot load model {path!r}: {error}") from None
+        raise CableQAError(f"cannot load model {path!r}: {one_line(error)}") from None
 
 
 # --- encoders ------------------------------------------------------------------------------------
@@ -336,19 +369,73 @@ def _export_dir(name: str, path: str) -> Path | None:
     if model_dir is None:
         return None
     fingerprint = hashlib.sha256()
-    for file in sorted(model_dir.rglob("*")):
-        if file.is_file() and not any(part.startswith(".") for part in file.relative_to(model_dir).parts):
-            stat = file.stat()
-            fingerprint.update(f"{file.relative_to(model_dir)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    for file in visible_files(model_dir):
+        stat = file.stat()
+        fingerprint.update(
+            f"{file.relative_to(model_dir)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode(errors="surrogateescape")
+        )
     label = re.sub(r"[^A-Za-z0-9._-]+", "_", name)
     return cache_dir() / f"{label}-{fingerprint.hexdigest()[:16]}"
 
 
 def _cached_export_dir(name: str, path: str) -> Path | None:
+    """The model's export in the cache when it is there and intact; a damaged one is removed."""
     export_dir = _export_dir(name, path)
-    if export_dir is not None and (export_dir / _EXPORT_FILE).is_file():
+    if export_dir is None or not export_dir.is_dir():
+        return None
+    problem = _export_problem(export_dir)
+    if problem is None:
         return export_dir
+    _discard_export(export_dir, problem)
     return None
+
+
+def _export_problem(export_dir: Path) -> str | None:
+    """What is wrong with an export (None: nothing), from the sizes and sha256 its export.json records.
+
+    A file whose size and mtime are as recorded is not hashed again: that keeps start-up
+    fast while catching a truncated, emptied, deleted or rewritten file.
+    """
+    try:
+        exported = json.loads((export_dir / _EXPORT_FILE).read_text(encoding="utf-8"))
+        records = exported["files"]
+        for key in ("dimension", "max_tokens", "pooling", "pad_id", "pad_token"):
+            exported[key]  # noqa: B018 (present, or the export is older or damaged)
+        for name in (_ONNX_FILE, _TOKENIZER_FILE):
+            stat = (export_dir / name).stat()
+            record = records[name]
+            if stat.st_size != record["size"]:
+                return f"{name} has {stat.st_size} bytes, not {record['size']}"
+            if stat.st_mtime_ns != record["mtime_ns"] and file_sha256(export_dir / name) != record["sha256"]:
+                return f"{name} does not match its checksum"
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        return f"{type(error).__name__}: {one_line(error)}"
+    return None
+
+
+def _discard_export(export_dir: Path, problem: object) -> None:
+    log.warning("the ONNX export in %s is damaged (%s); making it again", export_dir, one_line(problem))
+    shutil.rmtree(export_dir, ignore_errors=True)
+
+
+def _file_records(folder: Path) -> dict[str, dict]:
+    records = {}
+    for name in (_ONNX_FILE, _TOKENIZER_FILE):
+        stat = (folder / name).stat()
+        records[name] = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": file_sha256(folder / name)}
+    return records
+
+
+def _staging_folder(export_dir: Path) -> Path:
+    """A new folder beside `export_dir` to write an export in; in a temporary folder when the cache
+    cannot be created or written (the export then lasts until the machine clears it)."""
+    try:
+        export_dir.parent.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=export_dir.name + ".", dir=export_dir.parent))
+    except OSError as error:
+        temporary = Path(tempfile.mkdtemp(prefix="cableqa-cache-"))
+        log.warning("cannot write the cache %s (%s); using %s", export_dir.parent, error.strerror, temporary)
+        return Path(tempfile.mkdtemp(prefix=export_dir.name + ".", dir=temporary))
 
 
 def _exportable_pooling(transformer: Any) -> str | None:
@@ -374,8 +461,8 @@ def _export_onnx(transformer: Any, name: str, path: str) -> Path | None:
     if export_dir is None or pooling is None or backend is None:
         log.info("model %s cannot be exported to ONNX; queries will load torch", path)
         return None
-    export_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=export_dir.name + ".", dir=export_dir.parent))
+    staging = _staging_folder(export_dir)
+    export_dir = staging.parent / export_dir.name
     try:
         backend.save(str(staging / _TOKENIZER_FILE))
         _write_onnx(transformer, staging)
@@ -389,6 +476,7 @@ def _export_onnx(transformer: Any, name: str, path: str) -> Path | None:
                     "dimension": _sentence_dimension(transformer),
                     "pad_token": transformer.tokenizer.pad_token,
                     "pad_id": transformer.tokenizer.pad_token_id,
+                    "files": _file_records(staging),
                 },
                 indent=2,
             )

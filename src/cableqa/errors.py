@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Iterable
 
 
@@ -28,3 +29,18 @@ def did_you_mean(value: str, known: Iterable[str]) -> str:
         if ratio >= similarity[0] - SUGGESTION_MARGIN
     ]
     return "; did you mean " + " or ".join(map(repr, named)) + "?"
+
+
+class IndexDamaged(CableQAError):
+    """An index whose files are missing, truncated or corrupt: rebuilding it is the way out."""
+
+    def __init__(self, index_dir: str | os.PathLike, why: str):
+        self.index_dir = str(index_dir)
+        self.why = one_line(why)
+        super().__init__(f"the index in {index_dir} is damaged ({self.why}); run `cableqa index --rebuild`")
+
+
+def one_line(message: object) -> str:
+    """The first line of an error message from a library, which may run to several."""
+    lines = [line.strip() for line in str(message).splitlines() if line.strip()]
+    return lines[0] if lines else type(message).__name__

@@ -1,40 +1,42 @@
-"""Build, update and open an index directory.
+"""Build and update an index directory (its layout and the read side: `cableqa.index_files`).
 
-Layout of `index/`:
-
-    manifest.json          written last: the commit point of a build
-    gen-000003/            the generation the manifest names
-        cables.sqlite      cables, sections, windows (with vectors), FTS5
-        vectors.faiss      the same vectors, for nearest-neighbour search
-
-A build writes a new generation beside the current one (starting from a copy of
-its database, so unchanged files are not embedded again), then swaps the
-manifest atomically. Readers that opened the old generation keep working; a build
+A build holds the index's build lock throughout (`cableqa.buildlock`), writes a new
+generation beside the current one (starting from a copy of its database, so unchanged
+files are not embedded again), fsyncs it, then swaps the manifest atomically. Readers
+that opened the old generation keep working, and the one before stays until the next
+build so that a reader that has just read the old manifest can still open it. A build
 that dies leaves a `*.partial` folder that the next build removes.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
+import errno
 import os
 import shutil
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from cableqa.errors import CableQAError
+from cableqa.buildlock import build_lock
+from cableqa.errors import CableQAError, IndexDamaged
 from cableqa.excerpt import sentence_units
+from cableqa.files import file_sha256, visible_files
+from cableqa.index_files import (
+    CHUNKER_VERSION,
+    DATABASE,
+    GENERATION_FILES,
+    MANIFEST,
+    VECTORS,
+    FileRecord,
+    Manifest,
+    check_index,
+)
 from cableqa.store import Store, window_text
 
-FORMAT_VERSION = 2  # 2: the cable_refs table (the reference graph)
-CHUNKER_VERSION = "2"  # bump when sectioning or windowing changes what gets embedded
-MANIFEST = "manifest.json"
-DATABASE = "cables.sqlite"
-VECTORS = "vectors.faiss"
 DEFAULT_SOURCES = ("seeds",)
 WINDOW_OVERLAP_PIECES = 48
 EMBED_BATCH = 32
@@ -54,116 +56,11 @@ class BuildReport:
     vectors_embedded: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
+    repaired: list[str] = field(default_factory=list)  # what was wrong with the generation this build replaced
 
     @property
     def changed(self) -> bool:
-        return bool(self.files_read or self.files_removed)
-
-
-@dataclass(frozen=True)
-class Manifest:
-    generation: str
-    model: str  # display name
-    model_source: str  # what loads it: a model name, or the path of a local model folder
-    dimension: int
-    chunker: str
-    roots: list[str]
-    sources: dict[str, str]  # file path -> sha256
-    counts: dict[str, int]
-    built_at: str
-
-    def to_json(self) -> str:
-        return json.dumps(
-            {
-                "format": FORMAT_VERSION,
-                "generation": self.generation,
-                "model": {
-                    "name": self.model,
-                    "source": self.model_source,
-                    "dimension": self.dimension,
-                    "normalized": True,
-                },
-                "chunker": self.chunker,
-                "roots": self.roots,
-                "sources": self.sources,
-                "counts": self.counts,
-                "built_at": self.built_at,
-            },
-            indent=2,
-        )
-
-    @classmethod
-    def read(cls, index_dir: Path) -> Manifest | None:
-        path = index_dir / MANIFEST
-        if not path.exists():
-            return None
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("format") != FORMAT_VERSION:
-                raise CableQAError(
-                    f"{index_dir} is an index of another format (version {data.get('format')});"
-                    " run `cableqa index --rebuild`"
-                )
-            return cls(
-                generation=data["generation"],
-                model=data["model"]["name"],
-                model_source=data["model"]["source"],
-                dimension=int(data["model"]["dimension"]),
-                chunker=data["chunker"],
-                roots=list(data["roots"]),
-                sources=dict(data["sources"]),
-                counts=dict(data["counts"]),
-                built_at=data["built_at"],
-            )
-        except (ValueError, KeyError, TypeError, AttributeError) as error:
-            raise CableQAError(f"{path} is not a cableqa manifest ({error}); run `cableqa index --rebuild`") from error
-
-    def check_compatible(self, model: str | None, index_dir: Path) -> None:
-        """Refuse an index this cableqa (or `model`, when given) would not cut or embed the same way."""
-        if self.chunker != CHUNKER_VERSION:
-            raise CableQAError(
-                f"the index in {index_dir} was cut by chunker version {self.chunker}, this cableqa uses"
-                f" {CHUNKER_VERSION}; run `cableqa index --rebuild`"
-            )
-        if model is not None and self.model != model:
-            raise CableQAError(
-                f"the index in {index_dir} was built with model {self.model!r}, not {model!r};"
-                " run `cableqa index --rebuild` (or pass the index's model)"
-            )
-
-
-@dataclass
-class OpenIndex:
-    """A generation opened for reading: its manifest, database and vectors."""
-
-    directory: Path
-    manifest: Manifest
-    store: Store
-    vectors: object  # cableqa.vectors.Vectors (imported lazily: it imports faiss)
-
-    def size_bytes(self) -> int:
-        folder = self.directory / self.manifest.generation
-        return sum(path.stat().st_size for path in folder.iterdir()) + (self.directory / MANIFEST).stat().st_size
-
-
-def open_index(index_dir: str | os.PathLike) -> OpenIndex:
-    """Open the current generation of an index for reading; a clear error when it is absent or broken."""
-    from cableqa.vectors import Vectors
-
-    directory = Path(index_dir)
-    manifest = Manifest.read(directory)
-    if manifest is None:
-        what = "is not an index (no manifest.json)" if directory.is_dir() else "does not exist"
-        raise CableQAError(f"{directory} {what}; build one with `cableqa index`")
-    manifest.check_compatible(None, directory)
-    generation = directory / manifest.generation
-    if not (generation / DATABASE).exists() or not (generation / VECTORS).exists():
-        raise CableQAError(f"the index in {directory} is incomplete; run `cableqa index --rebuild`")
-    store = Store(generation / DATABASE, readonly=True)
-    vectors = Vectors.load(generation / VECTORS, manifest.dimension)
-    if len(vectors) != store.counts()["vectors"]:
-        raise CableQAError(f"the index in {directory} is inconsistent; run `cableqa index --rebuild`")
-    return OpenIndex(directory, manifest, store, vectors)
+        return bool(self.files_read or self.files_removed or self.repaired)
 
 
 def build(
@@ -174,22 +71,49 @@ def build(
     rebuild: bool = False,
     progress: Progress | None = None,
     on_skip: Callable[[str, str], None] | None = None,
+    wait: bool = True,
+    on_wait: Callable[[int | None], None] | None = None,
+    allow_download: bool = False,
 ) -> BuildReport:
     """Build or update the index in `index_dir` from cable files and folders.
 
     Only files whose content changed since the last build are read and embedded
     again; cables whose files are gone are dropped. `sources` adds to the roots the
     index already has (default for a new index: `seeds/`). `rebuild` reads and
-    embeds every file under those roots again, with `model` or the default model.
+    embeds every file under those roots again, with `model` or the default model;
+    so does an update of an index whose current generation is damaged.
+
+    Builds of one index run one at a time: with another running, `wait` for it
+    (after `on_wait(its pid)`) or raise `CableQAError`. A model that is not on this
+    machine is downloaded only with `allow_download`.
     """
     started = time.perf_counter()
     directory = Path(index_dir)
+    given = _given_roots(sources)
+    if model is not None:
+        model_identity(model, allow_download=allow_download)  # a bad model is an error before anything is written
+    directory.mkdir(parents=True, exist_ok=True)
+    with build_lock(directory, wait=wait, on_wait=on_wait), _no_space_is_one_line(directory):
+        return _build_locked(directory, given, model, rebuild, progress, on_skip, allow_download, started)
+
+
+def _build_locked(
+    directory: Path, given: list[str], model, rebuild: bool, progress, on_skip, allow_download: bool, started: float
+) -> BuildReport:
+    report = BuildReport(index_dir=str(directory))
     previous = None if rebuild else Manifest.read(directory)
-    model_name, model_source = model_identity(model if model is not None or previous is None else previous.model_source)
+    old = previous if previous is not None else _manifest_or_none(directory)  # its roots are kept
+    if previous is not None:
+        report.repaired = check_index(directory)
+        if report.repaired:  # start over, from the same roots with the same model
+            previous = None
+    same_model = None if rebuild else old
+    model_name, model_source = model_identity(
+        model if model is not None or same_model is None else same_model.model_source, allow_download=allow_download
+    )
     if previous is not None:
         previous.check_compatible(model_name, directory)
-    roots = _roots(sources, previous if not rebuild else _manifest_or_none(directory))
-    report = BuildReport(index_dir=str(directory))
+    roots = _roots(given, old)
     notify = progress or (lambda stage, done, total: None)
 
     def skip(source: str, reason: str) -> None:
@@ -198,7 +122,6 @@ def build(
             on_skip(source, reason)
 
     files = {str(path): path for root in roots for path in _files_under(Path(root), skip)}
-    directory.mkdir(parents=True, exist_ok=True)
     _remove_partial_generations(directory)
     generation = _next_generation_name(directory)
     workdir = directory / f"{generation}.partial"
@@ -207,43 +130,56 @@ def build(
         if previous is not None:
             _copy_database(directory / previous.generation / DATABASE, workdir / DATABASE)
         store = Store(workdir / DATABASE)
-        embedding = _Model(model_source)
-        hashes = _sync_sources(store, files, embedding, report, notify, skip)
-        if previous is not None and not report.changed:
+        try:
+            embedding = _Model(model_source, allow_download)
+            hashes = _sync_sources(store, files, embedding, report, notify, skip)
+            if previous is not None and not report.changed:
+                shutil.rmtree(workdir)
+                return _finish(report, previous.counts, started)
+            dimension = _embed_missing(store, embedding, report, notify)
+            notify("write", 0, None)
+            counts = store.counts()
+            _write_vectors(store, workdir / VECTORS, dimension)
+            store.commit()
+        finally:
             store.close()
-            shutil.rmtree(workdir)
-            return _finish(report, previous.counts, started)
-        dimension = _embed_missing(store, embedding, report, notify)
-        notify("write", 0, None)
-        counts = store.counts()
-        _write_vectors(store, workdir / VECTORS, dimension)
-        store.commit()
-        store.close()
+        files_written = {
+            name: FileRecord((workdir / name).stat().st_size, file_sha256(workdir / name)) for name in GENERATION_FILES
+        }
+        _sync_folder(workdir, GENERATION_FILES)
         os.replace(workdir, directory / generation)
+        workdir = directory / generation  # removed too if the manifest cannot be written
+        _sync_folder(directory)
+        manifest = Manifest(
+            generation=generation,
+            model=model_name,
+            model_source=model_source,
+            dimension=dimension,
+            chunker=CHUNKER_VERSION,
+            roots=roots,
+            sources=hashes,
+            counts=counts,
+            built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            files=files_written,
+        )
+        _write_atomically(directory / MANIFEST, manifest.to_json())
     except BaseException:
         shutil.rmtree(workdir, ignore_errors=True)
         raise
-    manifest = Manifest(
-        generation=generation,
-        model=model_name,
-        model_source=model_source,
-        dimension=dimension,
-        chunker=CHUNKER_VERSION,
-        roots=roots,
-        sources=hashes,
-        counts=counts,
-        built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-    )
-    _write_atomically(directory / MANIFEST, manifest.to_json())
-    _remove_old_generations(directory, keep=generation)
+    _remove_old_generations(directory, keep={generation, previous.generation if previous else generation})
     return _finish(report, counts, started)
 
 
-def model_identity(model: str | None) -> tuple[str, str]:
-    """(display name, source to load it from) of a model argument; None is the bundled default."""
-    from cableqa.embed import resolve_model
+def model_identity(model: str | None, *, allow_download: bool = False) -> tuple[str, str]:
+    """(display name, source to load it from) of a model argument; None is the bundled default.
+
+    A model that is neither a folder nor already downloaded is an error unless `allow_download`.
+    """
+    from cableqa.embed import require_local, resolve_model
 
     name, path = resolve_model(model)
+    if not allow_download:
+        require_local(path)
     return name, (path if model is not None and Path(model).expanduser().is_dir() else name)
 
 
@@ -261,11 +197,15 @@ def _manifest_or_none(directory: Path) -> Manifest | None:
         return None
 
 
-def _roots(sources, previous: Manifest | None) -> list[str]:
+def _given_roots(sources) -> list[str]:
     given = [str(Path(source).resolve()) for source in sources or ()]
     for root in given:
         if not Path(root).exists():
             raise CableQAError(f"{root} does not exist")
+    return given
+
+
+def _roots(given: list[str], previous: Manifest | None) -> list[str]:
     known = previous.roots if previous is not None else []
     if not given and not known:
         defaults = [str(Path(name).resolve()) for name in DEFAULT_SOURCES if Path(name).exists()]
@@ -276,12 +216,8 @@ def _roots(sources, previous: Manifest | None) -> list[str]:
 
 
 def _files_under(root: Path, skip) -> Iterator[Path]:
-    if root.is_file():
-        yield root.resolve()
-    elif root.is_dir():
-        for path in sorted(root.rglob("*")):
-            if path.is_file() and not any(part.startswith(".") for part in path.relative_to(root).parts):
-                yield path.resolve()
+    if root.exists():
+        yield from (path.resolve() for path in visible_files(root, skip))
     else:
         skip(str(root), "no longer exists; its cables are dropped")
 
@@ -289,36 +225,49 @@ def _files_under(root: Path, skip) -> Iterator[Path]:
 def _sync_sources(
     store: Store, files: dict[str, Path], model: _Model, report: BuildReport, notify, skip
 ) -> dict[str, str]:
-    """Bring the store's cables in line with `files`; return the hash of every file now indexed."""
+    """Bring the store's cables in line with `files`; return the hash of every file now indexed.
+
+    A file that cannot be read is skipped and keeps the cables it had; a cable held by
+    several files stays while any of them does.
+    """
     from cableqa.readers import read
 
     known = store.source_hashes()
-    for gone in sorted(set(known) - set(files)):
-        store.drop_source(gone)
-        report.files_removed += 1
     hashes = {}
-    for done, (key, path) in enumerate(sorted(files.items()), start=1):
-        digest = _sha256(path)
-        hashes[key] = digest
-        if known.get(key) == digest:
-            report.files_unchanged += 1
-        else:
-            store.drop_source(key)
-            store.add_source(key, digest)
-            report.files_read += 1
-            for cable in read(path, on_skip=skip):
-                for rowid, section in zip(store.add_cable(cable, key), cable.sections, strict=True):
-                    store.add_spans("windows", rowid, model.windows(cable.subject, section.text, section.title))
-                    store.add_spans("sentences", rowid, sentence_units(section.text))
-        notify("read", done, len(files))
+    for key, path in sorted(files.items()):
+        try:
+            hashes[key] = file_sha256(path)
+        except OSError as error:
+            skip(key, f"cannot read ({error.strerror}); its cables are kept as they were")
+            if key in known:
+                hashes[key] = known[key]
+    changed = sorted(key for key, digest in hashes.items() if known.get(key) != digest)
+    report.files_unchanged = len(hashes) - len(changed)
+    reread: set[str] = set()
+    for gone in sorted(set(known) - set(hashes)):
+        reread |= store.drop_source(gone)
+        report.files_removed += 1
+    for key in changed:
+        reread |= store.drop_source(key)
+    to_read = sorted(set(changed) | (reread & set(hashes)))
+    report.files_unchanged -= len(to_read) - len(changed)
+    for done, key in enumerate(to_read, start=1):
+        store.add_source(key, hashes[key])
+        report.files_read += 1
+        for cable in read(files[key], on_skip=skip):
+            for rowid, section in zip(store.add_cable(cable, key), cable.sections, strict=True):
+                store.add_spans("windows", rowid, model.windows(cable.subject, section.text, section.title))
+                store.add_spans("sentences", rowid, sentence_units(section.text))
+        notify("read", done, len(to_read))
     return hashes
 
 
 class _Model:
     """The embedding model, loaded on first need: a build where nothing changed never imports torch."""
 
-    def __init__(self, name: str | None):
+    def __init__(self, name: str | None, allow_download: bool):
         self.name = name
+        self.allow_download = allow_download
         self._encoder = None
         self._pieces = None
 
@@ -327,7 +276,7 @@ class _Model:
         if self._encoder is None:
             from cableqa.embed import load_encoder
 
-            self._encoder = load_encoder(self.name, purpose="build")
+            self._encoder = load_encoder(self.name, purpose="build", allow_download=self.allow_download)
         return self._encoder
 
     def windows(self, subject: str, text: str, title: str) -> list[tuple[int, int]]:
@@ -402,9 +351,9 @@ def _copy_database(source: Path, target: Path) -> None:
         with sqlite3.connect(f"file:{source}?mode=ro", uri=True) as old, sqlite3.connect(target) as new:
             old.backup(new)
     except sqlite3.DatabaseError as error:
-        raise CableQAError(
-            f"cannot read the current index database {source} ({error}); run `cableqa index --rebuild`"
-        ) from None
+        if _is_disk_full(error):
+            raise
+        raise IndexDamaged(source.parent.parent, f"{source.parent.name}/{source.name}: {error}") from None
 
 
 def _next_generation_name(directory: Path) -> str:
@@ -419,24 +368,52 @@ def _remove_partial_generations(directory: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def _remove_old_generations(directory: Path, keep: str) -> None:
+def _remove_old_generations(directory: Path, keep: set[str]) -> None:
     for path in directory.glob("gen-*"):
-        if path.name != keep:
+        if path.name not in keep:
             shutil.rmtree(path, ignore_errors=True)
+
+
+def _sync_folder(folder: Path, names: tuple[str, ...] = ()) -> None:
+    """fsync the files `names` in `folder`, then the folder itself (its entries), so a crash cannot undo them."""
+    for name in names:
+        with open(folder / name, "rb") as handle:
+            os.fsync(handle.fileno())
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def _write_atomically(path: Path, text: str) -> None:
     temporary = path.with_name(path.name + ".tmp")
-    with open(temporary, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    try:
+        with open(temporary, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    _sync_folder(path.parent)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+@contextmanager
+def _no_space_is_one_line(directory: Path) -> Iterator[None]:
+    """A full disk (SQLite's or the file system's) ends a build with one line; the build has cleaned up."""
+    try:
+        yield
+    except (OSError, sqlite3.OperationalError) as error:
+        if not _is_disk_full(error):
+            raise
+        raise CableQAError(
+            f"no space left on device while writing the index in {directory}; the previous index is untouched"
+        ) from None
+
+
+def _is_disk_full(error: Exception) -> bool:
+    if isinstance(error, OSError):
+        return error.errno in (errno.ENOSPC, errno.EDQUOT)
+    return getattr(error, "sqlite_errorname", "") == "SQLITE_FULL" or "database or disk is full" in str(error)

@@ -14,7 +14,7 @@ from typing import TypeVar
 import numpy as np
 
 from cableqa.errors import CableQAError
-from cableqa.indexing import OpenIndex
+from cableqa.index_files import OpenIndex
 from cableqa.references import references_in_question
 from cableqa.search import Filters
 from cableqa.types import CableLink, RelatedCable

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from cableqa.errors import CableQAError, did_you_mean
-from cableqa.indexing import OpenIndex
+from cableqa.index_files import OpenIndex
 from cableqa.terms import fts_query
 
 RRF_K = 60

@@ -7,7 +7,9 @@ two never drift apart (the FAISS id of a window is its rowid here).
 
 from __future__ import annotations
 
+import functools
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -15,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cableqa.errors import CableQAError
+from cableqa.errors import IndexDamaged
 from cableqa.types import Cable, CableLink, FacetValue, Reference, Section
 
 SCHEMA = """
@@ -83,7 +85,17 @@ CREATE TABLE IF NOT EXISTS cable_refs (
 CREATE INDEX IF NOT EXISTS cable_refs_by_citing ON cable_refs(citing, ord);
 CREATE INDEX IF NOT EXISTS cable_refs_by_target ON cable_refs(target);
 CREATE INDEX IF NOT EXISTS cable_refs_by_series ON cable_refs(substr(target, 3));
+CREATE TABLE IF NOT EXISTS cable_files (
+    doc_id TEXT NOT NULL,
+    source_path TEXT NOT NULL,
+    PRIMARY KEY (doc_id, source_path)
+);
+CREATE INDEX IF NOT EXISTS cable_files_by_source ON cable_files(source_path);
 """
+# Every file holding each cable (`cables.source_path` is the one its stored copy was read
+# from): a cable stays while any of them does. Indexes built before this table get it
+# filled from `cables` when next updated.
+BACKFILL_CABLE_FILES = "INSERT OR IGNORE INTO cable_files SELECT doc_id, source_path FROM cables"
 
 # What gets embedded: windows (searched through FAISS, float32) and sentences (read
 # back to pick excerpts, float16: half the space, and far finer than cosine needs).
@@ -122,6 +134,33 @@ class Sentences:
     vectors: np.ndarray  # float32 (len(spans), dimension)
 
 
+def _reads(method):
+    """A query of the open index: SQLite (or a row it returns) found damaged becomes one clear error."""
+
+    @functools.wraps(method)
+    def guarded(self: Store, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except (sqlite3.DatabaseError, ValueError) as error:  # ValueError: a garbled JSON column or vector blob
+            raise self._damaged(error) from None
+
+    return guarded
+
+
+def stored_name(path: str) -> str | bytes:
+    """A file name as the database keeps it: text, or its bytes when it is not valid UTF-8 (lossless)."""
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        return os.fsencode(path)
+
+
+def file_name(stored: str | bytes) -> str:
+    """The file name `stored_name` kept, as the file system gives it."""
+    return os.fsdecode(stored) if isinstance(stored, bytes) else stored
+
+
 class Store:
     """A connection to one index database, with the queries cableqa needs."""
 
@@ -133,9 +172,15 @@ class Store:
             self.db.execute("PRAGMA foreign_keys = ON")
             if not readonly:
                 self.db.executescript(SCHEMA)
+                self.db.execute(BACKFILL_CABLE_FILES)
             self.db.execute("SELECT count(*) FROM sections").fetchone()
         except sqlite3.DatabaseError as error:
-            raise CableQAError(f"cannot read the index database {path}: {error}") from error
+            if not readonly:
+                raise  # a build's own copy: the build tells a full disk from a damaged original
+            raise self._damaged(error) from None
+
+    def _damaged(self, error: Exception) -> IndexDamaged:
+        return IndexDamaged(self.path.parent.parent, f"{self.path.parent.name}/{self.path.name}: {error}")
 
     def close(self) -> None:
         self.db.close()
@@ -143,14 +188,27 @@ class Store:
     # -- writing ------------------------------------------------------------------
 
     def source_hashes(self) -> dict[str, str]:
-        return dict(self.db.execute("SELECT path, sha256 FROM sources"))
+        return {file_name(path): sha256 for path, sha256 in self.db.execute("SELECT path, sha256 FROM sources")}
 
-    def drop_source(self, path: str) -> None:
-        """Forget a source file and every cable read from it."""
-        doc_ids = [row[0] for row in self.db.execute("SELECT doc_id FROM cables WHERE source_path = ?", (path,))]
-        for doc_id in doc_ids:
-            self.drop_cable(doc_id)
-        self.db.execute("DELETE FROM sources WHERE path = ?", (path,))
+    def drop_source(self, path: str) -> set[str]:
+        """Forget a source file and the cables no other indexed file holds.
+
+        Returns the other files to read again: those holding a cable whose stored copy came from `path`.
+        """
+        key = stored_name(path)
+        held = [row[0] for row in self.db.execute("SELECT doc_id FROM cable_files WHERE source_path = ?", (key,))]
+        self.db.execute("DELETE FROM cable_files WHERE source_path = ?", (key,))
+        reread = set()
+        for doc_id in held:
+            others = [
+                row[0] for row in self.db.execute("SELECT source_path FROM cable_files WHERE doc_id = ?", (doc_id,))
+            ]
+            read_from = self.db.execute("SELECT source_path FROM cables WHERE doc_id = ?", (doc_id,)).fetchone()
+            if not others or (read_from is not None and read_from[0] == key):
+                self.drop_cable(doc_id)
+                reread.update(file_name(other) for other in others)
+        self.db.execute("DELETE FROM sources WHERE path = ?", (key,))
+        return reread
 
     def drop_cable(self, doc_id: str) -> None:
         section_rows = "SELECT rowid FROM sections WHERE doc_id = ?"
@@ -163,7 +221,7 @@ class Store:
         self.db.execute("DELETE FROM cables WHERE doc_id = ?", (doc_id,))
 
     def add_source(self, path: str, sha256: str) -> None:
-        self.db.execute("INSERT OR REPLACE INTO sources(path, sha256) VALUES (?, ?)", (path, sha256))
+        self.db.execute("INSERT OR REPLACE INTO sources(path, sha256) VALUES (?, ?)", (stored_name(path), sha256))
 
     def add_cable(self, cable: Cable, source_path: str) -> list[int]:
         """Store a cable (replacing an earlier one with the same ID); return its section rowids."""
@@ -172,8 +230,8 @@ class Store:
             "INSERT INTO cables VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 cable.doc_id,
-                source_path,
-                cable.source,
+                stored_name(source_path),
+                stored_name(cable.source),
                 cable.subject,
                 cable.date,
                 cable.released,
@@ -189,6 +247,7 @@ class Store:
             "INSERT INTO cable_refs VALUES (?, ?, ?, ?, ?)",
             [(cable.doc_id, n, ref.label, ref.doc_id, ref.written) for n, ref in enumerate(cable.cited)],
         )
+        self.db.execute("INSERT OR IGNORE INTO cable_files VALUES (?, ?)", (cable.doc_id, stored_name(source_path)))
         rowids = []
         for ord_, section in enumerate(cable.sections):
             cursor = self.db.execute(
@@ -232,6 +291,7 @@ class Store:
 
     # -- reading ------------------------------------------------------------------
 
+    @_reads
     def counts(self) -> dict[str, int]:
         one = lambda sql: self.db.execute(sql).fetchone()[0]  # noqa: E731
         return {
@@ -263,6 +323,7 @@ class Store:
         vectors = np.frombuffer(b"".join(row[1] for row in rows), dtype=np.float32).reshape(len(rows), dimension)
         return ids, vectors
 
+    @_reads
     def windows(self, ids: Iterable[int]) -> dict[int, Window]:
         ids = list(ids)
         if not ids:
@@ -271,6 +332,7 @@ class Store:
         rows = self.db.execute(f"SELECT id, section_rowid, start, end FROM windows WHERE id IN ({marks})", ids)
         return {row[0]: Window(*row) for row in rows}
 
+    @_reads
     def sentences(self, section_rowids: Iterable[int], dimension: int) -> dict[int, Sentences]:
         """The embedded sentences of each section, in text order."""
         rowids = list(section_rowids)
@@ -291,6 +353,7 @@ class Store:
             )
         return result
 
+    @_reads
     def sections(self, rowids: Iterable[int]) -> dict[int, StoredSection]:
         rowids = list(rowids)
         if not rowids:
@@ -304,10 +367,12 @@ class Store:
         )
         return {row[0]: _stored_section(row) for row in rows}
 
+    @_reads
     def section_rowids_of(self, doc_id: str) -> list[int]:
         rows = self.db.execute("SELECT rowid FROM sections WHERE doc_id = ? ORDER BY ord", (doc_id,))
         return [row[0] for row in rows]
 
+    @_reads
     def cable(self, doc_id: str) -> Cable | None:
         row = self.db.execute(
             "SELECT doc_id, subject, date, released, origin, classification, tags, refs, source, body"
@@ -327,7 +392,7 @@ class Store:
             classification=row[5],
             tags=tuple(json.loads(row[6])),
             references=tuple(json.loads(row[7])),
-            source=row[8],
+            source=file_name(row[8]),
             body=row[9],
             sections=ordered,
             cited=tuple(
@@ -338,6 +403,26 @@ class Store:
             ),
         )
 
+    @_reads
+    def files_of(self, doc_id: str) -> list[str]:
+        """Every indexed file that holds a cable, sorted."""
+        table = "cable_files" if self._has_cable_files() else "cables"
+        rows = self.db.execute(f"SELECT source_path FROM {table} WHERE doc_id = ? ORDER BY source_path", (doc_id,))
+        return [file_name(row[0]) for row in rows]
+
+    def integrity_problems(self) -> list[str]:
+        """What SQLite's own check finds wrong with the database (empty: nothing)."""
+        try:
+            rows = [row[0] for row in self.db.execute("PRAGMA integrity_check")]
+        except sqlite3.DatabaseError as error:
+            return [str(error)]
+        return [] if rows == ["ok"] else rows
+
+    def _has_cable_files(self) -> bool:
+        """False for an index built before `cable_files` existed and not updated since."""
+        return bool(self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'cable_files'").fetchone())
+
+    @_reads
     def facets(self) -> dict[str, list[FacetValue]]:
         """Each filter's values (and each year) with how many cables have it, most cables first."""
         counted = lambda sql: [FacetValue(value, count) for value, count in self.db.execute(sql)]  # noqa: E731
@@ -354,9 +439,11 @@ class Store:
     # -- the reference graph: edges are stored as cited; whether a target is indexed is
     # -- read at query time, so adding or dropping a cable needs no edge updates.
 
+    @_reads
     def has_cable(self, doc_id: str) -> bool:
         return self.db.execute("SELECT 1 FROM cables WHERE doc_id = ?", (doc_id,)).fetchone() is not None
 
+    @_reads
     def references_of(self, doc_id: str) -> list[CableLink]:
         """The cables `doc_id` cites, in REF-line order, each once (under its first letter)."""
         rows = self.db.execute(
@@ -369,6 +456,7 @@ class Store:
             links.setdefault(target, CableLink(label, target, bool(indexed), subject, date))
         return list(links.values())
 
+    @_reads
     def citing(self, doc_id: str) -> list[CableLink]:
         """The indexed cables that cite `doc_id`, oldest first; `label` is the letter they cite it under."""
         rows = self.db.execute(
@@ -378,6 +466,7 @@ class Store:
         )
         return [CableLink(label, citing, True, subject, date) for label, citing, subject, date in rows]
 
+    @_reads
     def reference_counts(self, doc_ids: Iterable[str]) -> dict[str, tuple[int, int]]:
         """doc_id -> (indexed cables it cites, indexed cables citing it)."""
         counts = {}
@@ -393,10 +482,12 @@ class Store:
             counts[doc_id] = (cites, cited_by)
         return counts
 
+    @_reads
     def cables_citing_any(self, targets: Iterable[str]) -> set[str]:
         """Indexed cables citing any of `targets`; a target without its year (`STATE123456`) matches any year."""
         return self._ids_matching("SELECT citing FROM cable_refs", "target", targets)
 
+    @_reads
     def indexed_among(self, targets: Iterable[str]) -> set[str]:
         """The indexed cables among `targets` (a target without its year matches any year)."""
         return self._ids_matching("SELECT doc_id FROM cables", "doc_id", targets)
@@ -408,6 +499,7 @@ class Store:
             found |= {row[0] for row in self.db.execute(f"{select} WHERE {where} = ?", (target,))}
         return found
 
+    @_reads
     def reference_edges(self) -> list[tuple[str, str, str | None, str, bool]]:
         """Every stored REF item: (citing, label, target, written, whether the target is indexed)."""
         return self.db.execute(
@@ -415,6 +507,7 @@ class Store:
             " LEFT JOIN cables c ON c.doc_id = r.target ORDER BY r.citing, r.ord"
         ).fetchall()
 
+    @_reads
     def window_vectors_of(self, doc_id: str, dimension: int) -> np.ndarray:
         """The embedded window vectors of one cable, (n, dimension) float32."""
         rows = self.db.execute(
@@ -424,6 +517,7 @@ class Store:
         ).fetchall()
         return np.frombuffer(b"".join(row[0] for row in rows), dtype=np.float32).reshape(len(rows), dimension)
 
+    @_reads
     def doc_ids_of_windows(self, ids: Iterable[int]) -> dict[int, str]:
         ids = list(ids)
         marks = ",".join("?" * len(ids))
@@ -433,6 +527,7 @@ class Store:
         )
         return dict(rows.fetchall())
 
+    @_reads
     def cable_summaries(self, doc_ids: Iterable[str]) -> dict[str, tuple[str, str | None]]:
         """doc_id -> (subject, date) of the indexed ones among `doc_ids`."""
         doc_ids = list(doc_ids)
@@ -440,6 +535,7 @@ class Store:
         rows = self.db.execute(f"SELECT doc_id, subject, date FROM cables WHERE doc_id IN ({marks})", doc_ids)
         return {doc_id: (subject, date) for doc_id, subject, date in rows}
 
+    @_reads
     def keyword_search(self, match: str, limit: int, allowed: set[int] | None) -> list[int]:
         """Section rowids ranked by BM25 for an FTS5 MATCH expression, best first."""
         if not match:
@@ -457,6 +553,7 @@ class Store:
             ranked = [rowid for rowid in ranked if rowid in allowed]
         return ranked[:limit]
 
+    @_reads
     def document_frequency(self, term: str) -> int:
         """How many sections contain `term` (after the FTS tokenizer's stemming)."""
         phrase = '"' + term.replace('"', "") + '"'
@@ -465,6 +562,7 @@ class Store:
         except sqlite3.OperationalError:
             return 0
 
+    @_reads
     def filtered(self, conditions: list[str], params: list) -> tuple[set[int], np.ndarray]:
         """(section rowids, window ids) of the cables that meet every SQL condition on table `c`."""
         where = " AND ".join(conditions)
@@ -476,6 +574,7 @@ class Store:
         window_ids = np.array([row[1] for row in rows if row[1] is not None], dtype=np.int64)
         return {row[0] for row in rows}, window_ids
 
+    @_reads
     def known_values(self, column: str) -> set[str]:
         """The distinct values of a filter column, as the cables spell them."""
         if column == "tag":

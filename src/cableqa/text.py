@@ -107,8 +107,14 @@ SENTENCE_STARTERS = frozenset(
     """the a an he she it they we i this that these those there in on at for but however and
     his her their our its if when while after before as although since so then also according""".split()
 )
-BOUNDARY_RE = re.compile(r"[.!?]+[\"')\]’”]*(?=\s+[\"'(\[“‘A-Z0-9¶-]|\s*$)|\n\s*\n")
-TOKEN_BEFORE_RE = re.compile(r"(\S+?)[.!?]+[\"')\]’”]*$")
+# A candidate end: a run of .!? (tried from its first mark only, so a long run costs its
+# length once), closing quotes or brackets, then a capital, digit or opening mark; or a blank line.
+BOUNDARY_RE = re.compile(r"(?<![.!?])[.!?]+[\"')\]’”]*(?=\s+[\"'(\[“‘A-Z0-9¶-]|\s*$)|\n\s*\n")
+CLOSERS = "\"')]’”"
+OPENERS = "\"'(“‘["
+# What may come before a sentence's first word: blanks, ¶ and classification marks ("(C) ¶ 1. ...").
+SENTENCE_OPENING_RE = re.compile(rf"(?:\s|¶|{CLASSIFICATION_MARK_RE.pattern})*")
+WORD_RE = re.compile(r"\S+")
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -116,16 +122,19 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 
     Tuned for cable prose: abbreviations (U.S., approx., Mr., No.), initials,
     decimals (1.2 million), paragraph marks (`1. (C)`) and blank-line paragraph
-    breaks, which always end a sentence.
+    breaks, which always end a sentence. Linear in the text: each candidate end looks
+    only at the word before it and the word after it.
     """
     spans: list[tuple[int, int]] = []
     start = 0
+    opening_end = SENTENCE_OPENING_RE.match(text).end()
     for match in BOUNDARY_RE.finditer(text):
         end = match.end()
-        if not match.group().startswith("\n") and not _is_sentence_end(text, start, match):
+        if not match.group().startswith("\n") and not _is_sentence_end(text, start, opening_end, match):
             continue
         _add_span(spans, text, start, end)
         start = end
+        opening_end = SENTENCE_OPENING_RE.match(text, start).end()
     _add_span(spans, text, start, len(text))
     return spans
 
@@ -138,17 +147,27 @@ def _add_span(spans: list[tuple[int, int]], text: str, start: int, end: int) -> 
         spans.append((start + left, start + right))
 
 
-def _is_sentence_end(text: str, sentence_start: int, match: re.Match) -> bool:
+def _is_sentence_end(text: str, sentence_start: int, opening_end: int, match: re.Match) -> bool:
+    """Whether a candidate end ends the sentence begun at `sentence_start` (whose first
+    word begins at `opening_end`, after any paragraph or classification marks)."""
     if match.group()[0] in "!?":
         return True
-    before = text[sentence_start : match.end()]
-    token_match = TOKEN_BEFORE_RE.search(before)
-    if not token_match:
-        return True
-    token = token_match.group(1).lstrip("\"'(“‘[")
-    following = text[match.end() :].split(None, 1)
-    next_word = following[0].strip("\"'(“‘[") if following else ""
-    opens_sentence = not CLASSIFICATION_MARK_RE.sub("", before[: token_match.start()]).replace("¶", "").strip()
+    word_start = match.end()  # the word the mark ends: back to the last blank, not before the sentence
+    while word_start > sentence_start and not text[word_start - 1].isspace():
+        word_start -= 1
+    marks_start = match.end()
+    while marks_start > word_start and text[marks_start - 1] in CLOSERS:
+        marks_start -= 1
+    while marks_start > word_start and text[marks_start - 1] in ".!?":
+        marks_start -= 1
+    if marks_start == word_start:  # the word is all marks: its first one counts as the word
+        if match.end() - word_start < 2 or text[word_start + 1] not in ".!?":
+            return True
+        marks_start = word_start + 1
+    token = text[word_start:marks_start].lstrip(OPENERS)
+    following = WORD_RE.search(text, match.end())
+    next_word = following.group().strip(OPENERS) if following else ""
+    opens_sentence = word_start <= opening_end
     if opens_sentence and (token.isdigit() and len(token) <= 3 or re.fullmatch(r"[IVX]{1,5}", token)):
         return False  # a paragraph mark or heading number opening the sentence: "1. (C) ...", "II. Status"
     if len(token) == 1 and token.isalpha() and token.isupper():

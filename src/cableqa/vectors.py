@@ -10,12 +10,13 @@ from pathlib import Path
 
 import numpy as np
 
-from cableqa.errors import CableQAError
+from cableqa.errors import IndexDamaged
 
 
 class Vectors:
-    def __init__(self, index):
+    def __init__(self, index, path: Path | None = None):
         self._index = index
+        self.path = path  # the file it was loaded from, if any
 
     @classmethod
     def from_arrays(cls, ids: np.ndarray, vectors: np.ndarray, dimension: int) -> Vectors:
@@ -33,15 +34,19 @@ class Vectors:
         try:
             index = faiss.read_index(str(path))
         except RuntimeError as error:
-            raise CableQAError(f"cannot read the vector index {path}: {error.args[0].splitlines()[0]}") from error
+            raise IndexDamaged(path.parent.parent, f"cannot read {path.name}: {error.args[0]}") from None
         if index.d != dimension:
-            raise CableQAError(f"the vector index {path} has dimension {index.d}, the manifest says {dimension}")
-        return cls(index)
+            raise IndexDamaged(
+                path.parent.parent, f"{path.name} has dimension {index.d}, the manifest says {dimension}"
+            )
+        return cls(index, path)
 
     def save(self, path: Path) -> None:
+        """Write the index through Python's file object, so a full disk is an `OSError` (ENOSPC)."""
         import faiss
 
-        faiss.write_index(self._index, str(path))
+        with open(path, "wb") as handle:
+            handle.write(faiss.serialize_index(self._index))
 
     def __len__(self) -> int:
         return self._index.ntotal
@@ -59,4 +64,7 @@ class Vectors:
         if limit <= 0:
             return []
         scores, ids = self._index.search(query.reshape(1, -1).astype(np.float32), limit, params=params)
+        if not np.isfinite(scores[ids != -1]).all():  # garbled vectors: never rank by NaN
+            where = self.path.parent.parent if self.path else "memory"
+            raise IndexDamaged(where, "its vectors hold values that are not numbers")
         return [(int(id_), float(score)) for id_, score in zip(ids[0], scores[0], strict=True) if id_ != -1]

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from cableqa.errors import CableQAError
+from cableqa.files import visible_files
 from cableqa.readers import csvdump, newspage, plaintext, wikileaks
 from cableqa.readers.assemble import NotACable
 from cableqa.types import Cable
@@ -32,7 +33,7 @@ def read(path: str | Path, *, on_skip: SkipHandler | None = None) -> Iterator[Ca
     if not path.exists():
         raise CableQAError(f"{path}: no such file or folder")
     report = on_skip or _warn
-    for file in _files(path):
+    for file in visible_files(path, report):
         try:
             yield from read_file(file, on_skip=report)
         except NotACable as skip:
@@ -55,15 +56,6 @@ def read_file(path: Path, *, on_skip: SkipHandler) -> Iterator[Cable]:
         yield newspage.read_file(path, text)
     else:
         yield plaintext.read_file(path, text)
-
-
-def _files(path: Path) -> list[Path]:
-    if path.is_file():
-        return [path]
-    return sorted(
-        file for file in path.rglob("*")
-        if file.is_file() and not any(part.startswith(".") for part in file.relative_to(path).parts)
-    )  # fmt: skip
 
 
 def _sniff(path: Path) -> str:
