@@ -32,6 +32,21 @@ def test_ask_json_is_the_documented_contract(index, capsys):
         assert 0 <= start < end <= len(top["excerpt"])
 
 
+def test_ask_explain_gives_each_features_share_of_each_score(index, capsys):
+    from cableqa.ranking import FEATURES
+
+    assert main(["ask", QUESTION, "--index", str(index), "--json", "-k", "2"]) == 0
+    assert "features" not in json.loads(capsys.readouterr().out)["hits"][0]
+    assert main(["ask", QUESTION, "--index", str(index), "--json", "--explain", "-k", "2"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert 0.0 <= data["probability"] <= 1.0
+    for hit in data["hits"]:
+        assert set(hit["features"]) == set(FEATURES)
+        assert sum(hit["features"].values()) == pytest.approx(hit["score"], abs=1e-3)
+    assert main(["ask", QUESTION, "--index", str(index), "--explain", "-k", "1"]) == 0
+    assert "cover_focus" in capsys.readouterr().out
+
+
 def test_ask_prints_the_excerpt_over_an_aligned_citation(index, capsys):
     assert main(["ask", QUESTION, "--index", str(index), "-k", "2"]) == 0
     out = capsys.readouterr().out
