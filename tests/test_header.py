@@ -1,3 +1,5 @@
+import pytest
+
 from cableqa.header import (
     Post,
     canonical_id,
@@ -5,6 +7,7 @@ from cableqa.header import (
     parse_dtg,
     parse_long_date,
     post_for_indicator,
+    reference_id,
     split_header,
 )
 from cableqa.references import parse_reference_line, reference_ids
@@ -62,6 +65,19 @@ def test_references_become_canonical_ids():
     assert references("STATE 136780") == ("07STATE136780",)
     assert references("A. 06 PARIS 1234 B. BUENOS AIRES 56 (NOTAL)") == ("06PARIS1234", "07BUENOSAIRES56")
     assert references("YOUR EMAIL OF MARCH 3") == ("YOUR EMAIL OF MARCH 3",)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [(" 07paris4695 ", "07PARIS4695"), ("09BUENOSAIRES12", "09BUENOSAIRES12"), ("10USUNNEWYORK5", "10USUNNEWYORK5")],
+)
+def test_a_question_that_is_only_a_reference_id_is_read_as_one(text, expected):
+    assert reference_id(text) == expected
+
+
+@pytest.mark.parametrize("text", ["07PARIS4695 heroin", "what is 07PARIS4695?", "PARIS4695", "07PARIS", ""])
+def test_a_question_with_more_than_a_reference_id_is_not_one(text):
+    assert reference_id(text) is None
 
 
 def test_split_header_reads_fields_and_starts_the_body_at_the_first_paragraph():

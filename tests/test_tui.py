@@ -22,9 +22,10 @@ from tui_fixtures import (
 )
 
 from cableqa.errors import CableQAError
+from cableqa.filters import Filters
 from cableqa.tui.answer_card import AnswerCard, HitView, Turn, Welcome
 from cableqa.tui.app import make_app
-from cableqa.tui.filters import Filters, FiltersScreen
+from cableqa.tui.filters import FiltersScreen
 from cableqa.tui.history import QuestionHistory, history_path
 from cableqa.tui.literal import literal, printable
 from cableqa.tui.reader import ReaderScreen
@@ -209,7 +210,7 @@ async def test_palette_sets_and_clears_a_filter_from_the_index_values():
         await pilot.pause(0.5)
         await pilot.press("enter")
         await pilot.pause()
-        assert not app.filters.active
+        assert not app.filters
         assert not app.query_one("#filters-bar").display
 
 

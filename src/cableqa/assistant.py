@@ -14,10 +14,12 @@ from pathlib import Path
 from cableqa import paper_trail, ranking
 from cableqa.errors import CableQAError
 from cableqa.excerpt import opening
+from cableqa.filters import Filters
+from cableqa.header import reference_id
 from cableqa.index_files import OpenIndex, is_index, open_index
 from cableqa.indexing import Progress, build
 from cableqa.question import Question, parse_question
-from cableqa.search import Filters, document_frequencies, reference_id, retrieve
+from cableqa.search import document_frequencies, retrieve
 from cableqa.store import StoredSection
 from cableqa.types import Answer, Cable, CableLink, FacetValue, Hit, RelatedCable, paragraph_range
 
@@ -115,7 +117,7 @@ class Assistant:
             hits,
             time.perf_counter() - started,
             probability=round(probability, 4),
-            filters=tuple((name, value) for name, value in vars(filters).items() if value is not None),
+            filters=filters.items(),
             excluded_by_filters=excluded,
         )
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import cableqa
 from cableqa.errors import CableQAError
+from cableqa.header import reference_id
 from cableqa.index_files import is_index
 from cableqa.inert import printable
 from cableqa.types import Cable, Section, paragraph_range
@@ -600,12 +601,6 @@ def run_eval(args: argparse.Namespace) -> int:
         if report.misses:
             print(f"  {'missed':<23}{', '.join(report.misses)}")
     return 0
-
-
-def reference_id(text: str) -> str | None:
-    from cableqa.search import reference_id as parse
-
-    return parse(text)
 
 
 COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (

@@ -14,9 +14,9 @@ from typing import TypeVar
 import numpy as np
 
 from cableqa.errors import CableQAError
+from cableqa.filters import Filters
 from cableqa.index_files import OpenIndex
 from cableqa.references import references_in_question
-from cableqa.search import Filters
 from cableqa.types import CableLink, RelatedCable
 
 T = TypeVar("T")

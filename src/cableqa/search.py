@@ -9,66 +9,17 @@ cosine and BM25, which have nothing in common but their order.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import date, timedelta
 
 import numpy as np
 
-from cableqa.errors import CableQAError, did_you_mean
+from cableqa.filters import Filters
 from cableqa.index_files import OpenIndex
 from cableqa.terms import fts_query
 
 RRF_K = 60
 DENSE_WINDOWS = 200  # windows fetched from FAISS before grouping into sections
 KEYWORD_SECTIONS = 100
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Restrictions on which cables may answer; all given ones must hold."""
-
-    origin: str | None = None
-    since: str | None = None  # YYYY-MM-DD, inclusive
-    until: str | None = None  # YYYY-MM-DD, inclusive
-    classification: str | None = None
-    tag: str | None = None
-    doc_id: str | None = None
-
-    def __bool__(self) -> bool:
-        return any(value is not None for value in vars(self).values())
-
-    def sql(self) -> tuple[list[str], list]:
-        """SQL conditions on the `cables` table (aliased `c`) and their parameters."""
-        conditions, params = [], []
-        for name in ("origin", "classification", "doc_id"):
-            value = getattr(self, name)
-            if value is not None:
-                conditions.append(f"lower(c.{name}) = lower(?)")
-                params.append(value)
-        if self.tag is not None:
-            conditions.append("c.doc_id IN (SELECT doc_id FROM cable_tags WHERE lower(tag) = lower(?))")
-            params.append(self.tag)
-        if self.since is not None:
-            conditions.append("c.date >= ?")
-            params.append(_parse_day(self.since, "since").isoformat())
-        if self.until is not None:
-            conditions.append("c.date < ?")
-            params.append((_parse_day(self.until, "until") + timedelta(days=1)).isoformat())
-        return conditions, params
-
-    def check(self, index: OpenIndex) -> None:
-        """Refuse a value no indexed cable has: a typo should not silently return nothing."""
-        for name in ("origin", "classification", "tag", "doc_id"):
-            value = getattr(self, name)
-            if value is None:
-                continue
-            known = index.store.known_values(name)
-            if value.lower() not in {choice.lower() for choice in known}:
-                hint = did_you_mean(value, known) or " (`cableqa info` lists the values indexed)"
-                raise CableQAError(f"no indexed cable has {name} {value!r}{hint}")
-        if self.since and self.until and _parse_day(self.since, "since") > _parse_day(self.until, "until"):
-            raise CableQAError(f"--since {self.since} is after --until {self.until}")
 
 
 @dataclass(frozen=True)
@@ -110,22 +61,6 @@ def _dense_sections(index: OpenIndex, question_vector: np.ndarray, allowed_windo
     return best
 
 
-REFERENCE_ID = re.compile(r"^\s*(\d{2}[A-Z][A-Z0-9-]*?\d+)\s*$", re.IGNORECASE)
-
-
-def reference_id(question: str) -> str | None:
-    """The cable reference ID a question consists of ("07PARIS4695"), if it is nothing else."""
-    match = REFERENCE_ID.match(question)
-    return match.group(1).upper() if match else None
-
-
 def document_frequencies(index: OpenIndex, terms: list[str]) -> dict[str, int]:
     """How many indexed sections hold each term."""
     return {term: index.store.document_frequency(term) for term in terms}
-
-
-def _parse_day(value: str, name: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise CableQAError(f"--{name} wants a date as YYYY-MM-DD, not {value!r}") from None

@@ -17,10 +17,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from cableqa.errors import CableQAError
+from cableqa.filters import Filters
 from cableqa.tui.answer_card import HitView, Turn, Welcome, copy_text
 from cableqa.tui.assistant_thread import AssistantThread
 from cableqa.tui.commands import CableQACommands
-from cableqa.tui.filters import Filters, FiltersScreen
+from cableqa.tui.filters import FiltersScreen
 from cableqa.tui.history import QuestionHistory
 from cableqa.tui.keys import KeyGroup, KeysScreen
 from cableqa.tui.literal import literal
@@ -313,7 +314,7 @@ class CableQAApp(App[None]):
         self.filters = filters
         bar = self.query_one("#filters-bar", Static)
         bar.update(literal(f"Filters: {filters.describe()}   (ctrl+f to change them)"))
-        bar.set_class(filters.active, "-active")
+        bar.set_class(bool(filters), "-active")
 
     def action_filters(self) -> None:
         self.push_screen(FiltersScreen(self.filters, self.facets), self.apply_filters)

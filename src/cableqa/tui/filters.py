@@ -1,11 +1,8 @@
-"""Search filters: what is set, how it reads on screen, and the dialog that sets them."""
+"""The dialog that sets the search filters, with the indexed values each can take."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, fields, replace
-from datetime import date
 
 from textual import on
 from textual.app import ComposeResult
@@ -15,52 +12,13 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Select, Static
 
-from cableqa.errors import did_you_mean
+from cableqa.errors import CableQAError, did_you_mean
+from cableqa.filters import Filters
 from cableqa.tui.literal import literal
 from cableqa.types import FacetValue
-from cableqa.wording import describe_filters
 
 FACETS = ("origin", "classification", "tag")
 TYPED_FACETS = ("origin", "tag")  # typed with completion: too many values for a list
-_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-@dataclass(frozen=True)
-class Filters:
-    """The keyword filters of `Assistant.ask`; None means "any"."""
-
-    origin: str | None = None
-    classification: str | None = None
-    tag: str | None = None
-    since: str | None = None  # "YYYY-MM-DD", inclusive
-    until: str | None = None
-
-    @property
-    def active(self) -> bool:
-        return any(self.as_kwargs().values())
-
-    def as_kwargs(self) -> dict[str, str | None]:
-        return asdict(self)
-
-    def set(self, name: str, value: str | None) -> Filters:
-        return replace(self, **{name: value or None})
-
-    def describe(self) -> str:
-        """ "origin Embassy Paris, since 2007-01-01", or "" when nothing is set."""
-        return describe_filters((field.name, getattr(self, field.name)) for field in fields(self))
-
-
-def parse_day(text: str) -> str | None:
-    """`text` as a "YYYY-MM-DD" day, None when blank; ValueError when it is not one."""
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        if not _DAY.fullmatch(text):
-            raise ValueError
-        return date.fromisoformat(text).isoformat()
-    except ValueError:
-        raise ValueError(f"{text!r} is not a date like 2007-12-13") from None
 
 
 def counted(values: Sequence[FacetValue], typed: str = "") -> str:
@@ -135,24 +93,22 @@ class FiltersScreen(ModalScreen[Filters | None]):
         self.query_one(f"#known-{name}", Static).update(literal(counted(self.facets.get(name, []), event.value)))
 
     def typed_value(self, name: str) -> str | None:
-        """The origin or tag typed, as the index spells it; ValueError naming near values."""
+        """The origin or tag typed, as the index spells it; CableQAError naming near values."""
         typed = self.query_one(f"#filter-{name}", Input).value.strip()
         if not typed:
             return None
         for value in self.values(name):
             if value.lower() == typed.lower():
                 return value
-        raise ValueError(f"no indexed cable has {name} {typed!r}{did_you_mean(typed, self.values(name))}")
+        raise CableQAError(f"no indexed cable has {name} {typed!r}{did_you_mean(typed, self.values(name))}")
 
     def chosen(self) -> Filters:
-        """The filters as the form reads now; ValueError naming a bad value or date."""
+        """The filters as the form reads now; CableQAError naming a bad value or date."""
         values: dict[str, str | None] = {name: self.typed_value(name) for name in TYPED_FACETS}
         classification = self.query_one("#filter-classification", Select).value
         values["classification"] = None if classification is Select.NULL else str(classification)
         for name in ("since", "until"):
-            values[name] = parse_day(self.query_one(f"#filter-{name}", Input).value)
-        if values["since"] and values["until"] and values["since"] > values["until"]:
-            raise ValueError("'since' is after 'until'")
+            values[name] = self.query_one(f"#filter-{name}", Input).value.strip() or None
         return Filters(**values)
 
     @on(Button.Pressed, "#filters-apply")
@@ -160,7 +116,7 @@ class FiltersScreen(ModalScreen[Filters | None]):
     def apply(self) -> None:
         try:
             self.dismiss(self.chosen())
-        except ValueError as error:
+        except CableQAError as error:
             self.query_one("#filters-error", Static).update(literal(str(error)))
 
     @on(Button.Pressed, "#filters-clear")

@@ -1,0 +1,46 @@
+"""The one set of filters and the one day parser behind the API, CLI and TUI."""
+
+from datetime import date
+
+import pytest
+
+from cableqa.errors import CableQAError
+from cableqa.filters import Filters, parse_day
+
+
+def test_a_day_is_read_as_written():
+    assert parse_day("2007-12-13", "since") == date(2007, 12, 13)
+
+
+@pytest.mark.parametrize("text", ["last week", "20071213", "2007-12-32", "2007-1-3", " 2007-12-13", ""])
+def test_anything_but_a_yyyy_mm_dd_day_is_one_clear_error(text):
+    with pytest.raises(CableQAError) as error:
+        parse_day(text, "until")
+    assert str(error.value) == f"until: {text!r} is not a date like 2007-12-13 (YYYY-MM-DD)"
+
+
+def test_filters_refuse_a_bad_day_or_a_reversed_range_when_made():
+    with pytest.raises(CableQAError, match="^since: 'yesterday' is not a date"):
+        Filters(since="yesterday")
+    with pytest.raises(CableQAError, match="^since 2009-01-01 is after until 2008-01-01$"):
+        Filters(since="2009-01-01", until="2008-01-01")
+    assert Filters(since="2008-01-01", until="2008-01-01").since == "2008-01-01"
+
+
+def test_only_the_filters_set_are_listed_and_described_in_field_order():
+    filters = Filters(tag="PREL", origin="Embassy Paris", since="2011-01-01")
+    assert filters.items() == (("origin", "Embassy Paris"), ("since", "2011-01-01"), ("tag", "PREL"))
+    assert filters.describe() == "origin Embassy Paris, since 2011-01-01, tag PREL"
+    assert filters and not Filters() and Filters().describe() == ""
+
+
+def test_setting_a_blank_value_clears_that_filter():
+    filters = Filters().set("origin", "Embassy Paris")
+    assert filters == Filters(origin="Embassy Paris")
+    assert filters.set("origin", "") == Filters()
+
+
+def test_the_sql_keeps_until_inclusive_and_matches_values_in_any_case():
+    conditions, params = Filters(origin="embassy paris", since="2007-01-01", until="2007-12-31").sql()
+    assert conditions == ["lower(c.origin) = lower(?)", "c.date >= ?", "c.date < ?"]
+    assert params == ["embassy paris", "2007-01-01", "2008-01-01"]
