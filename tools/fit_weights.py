@@ -34,8 +34,8 @@ from scipy.optimize import minimize
 
 import cableqa
 from cableqa.evaluate import read_questions
+from cableqa.filters import Filters
 from cableqa.ranking import COLUMNS, CONFIDENCE_FEATURES, FEATURES, Weights, confidence_features, fitted_weights
-from cableqa.search import Filters
 
 FOLDS = 5
 L2 = 0.01  # ridge on the ranking weights, per question; 0.003-0.03 gave the same CV excerpt@1
