@@ -171,3 +171,17 @@ def test_help_starts_without_heavy_imports():
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert result.stderr.strip().endswith("[]")
+
+
+def test_index_device_cuda_without_a_gpu_fails_before_reading(tmp_path, monkeypatch, capsys):
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    index = tmp_path / "index"
+    argv = ["index", str(SEEDS), "--index", str(index), "--model", "hashing"]
+    assert main([*argv, "--device", "cuda"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no CUDA GPU" in err
+    assert not (index / "manifest.json").exists()
+    assert main([*argv, "--device", "cpu"]) == 0
+    assert (index / "manifest.json").exists()

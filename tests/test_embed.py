@@ -269,3 +269,40 @@ def test_unexportable_model_falls_back_to_sentence_transformers(monkeypatch, tmp
     assert isinstance(encoder, SentenceTransformerEncoder)
     assert list(tmp_path.iterdir()) == []
     assert cosines(encoder.encode(TEXTS[:2]), both_paths[1].encode(TEXTS[:2])).min() >= 0.9999
+
+
+# --- the build device ----------------------------------------------------------------------------
+
+
+def test_cpu_is_cpu_without_asking_torch():
+    assert embed.resolve_device("cpu") == "cpu"
+
+
+def test_auto_uses_cuda_only_when_torch_sees_a_gpu(monkeypatch):
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert embed.resolve_device("auto") == "cpu"
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert embed.resolve_device("auto") == "cuda"
+    assert embed.batch_size_for("cuda") > embed.batch_size_for("cpu")
+
+
+def test_cuda_without_a_gpu_is_a_clear_error(monkeypatch):
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(CableQAError, match="no CUDA GPU"):
+        embed.resolve_device("cuda")
+    with pytest.raises(CableQAError, match="unknown device"):
+        embed.resolve_device("tpu")
+
+
+@pytest.mark.model
+def test_the_build_encoder_runs_where_auto_points(monkeypatch):
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    encoder = load_encoder(purpose="build", device="auto")
+    assert encoder.device == "cpu"
+    assert encoder.encode(TEXTS[:1]).shape == (1, 384)

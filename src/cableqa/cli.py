@@ -274,6 +274,12 @@ def add_index(subparsers: argparse._SubParsersAction) -> None:
     index.add_argument(
         "--allow-download", action="store_true", help="let --model name a model to download (otherwise never)"
     )
+    index.add_argument(
+        "--device",
+        choices=("auto", "cpu", "cuda"),
+        default="auto",
+        help="where the model embeds: auto (a CUDA GPU when torch sees one, else the CPU), cpu or cuda",
+    )
     add_index_options(index)
     index.set_defaults(run=run_index)
 
@@ -300,6 +306,7 @@ def run_index(args: argparse.Namespace) -> int:
             wait=not args.no_wait,
             on_wait=waiting,
             allow_download=args.allow_download,
+            device=args.device,
         )
     if report.repaired:
         print(f"cableqa: the index was damaged ({'; '.join(report.repaired)}); rebuilt it", file=sys.stderr)

@@ -52,6 +52,24 @@ _LEGACY_POOLING = {"pooling_mode_mean_tokens": "mean", "pooling_mode_cls_token":
 _MIN_EXPORT_COSINE = 0.9999
 
 
+Span = tuple[int, int]
+
+# Texts per forward pass, by device (`batch_size_for`): on CPU a larger batch only pads more;
+# a GPU is only kept busy by hundreds of 256-piece windows at once (H100-class, all-MiniLM-L6-v2).
+BATCH_SIZE = {"cpu": 32, "cuda": 256}
+DEVICES = ("auto", "cpu", "cuda")
+# Whether sentence vectors are pooled from their window's pass (late chunking) instead of embedded alone.
+# Off: with all-MiniLM-L6-v2 it cost too much quality. On the 1,295-cable index, cables_dev excerpt@1
+# fell from 0.825 to 0.675 (held-out 0.60 -> 0.60; hit@1 0.875 -> 0.825), past the 0.02 allowed; see
+# docs/scale.md. Kept, tested, for models trained to read chunks in context.
+LATE_CHUNKING = False
+# Share of its window's vector taken out of a late-chunked sentence vector: the context all the window's
+# sentences share, which otherwise makes them alike. On the seed's 79 sentences, a late-chunked vector is
+# nearest its own sentence embedded alone for 60 of them with 0, for 76 with 0.4 (mean cosine 0.74 either
+# way); on 100 shared cables, excerpt@1 0.70 / 0.55 (cables_dev / held-out) with 0, 0.70 / 0.60 with 0.4.
+CONTEXT_REMOVED = 0.4
+
+
 class Encoder(Protocol):
     name: str
     dimension: int
@@ -65,6 +83,21 @@ class Encoder(Protocol):
         on_batch: Callable[[int], None] | None = None,
     ) -> np.ndarray:
         """Float32 (len(texts), dimension), L2-normalised rows; on_batch(n) after each batch of n texts."""
+        ...
+
+
+class BuildEncoder(Encoder, Protocol):
+    device: str  # where it runs: "cpu" or "cuda"
+
+    def encode_spans(
+        self, texts: Sequence[str], spans: Sequence[Sequence[Span]], *, batch_size: int = 32
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """The vectors of `texts`, and of each character span `spans[i]` of `texts[i]` (one array per text).
+
+        A span's vector is the model's own pooling applied to the text's token states over
+        that span (late chunking), less `CONTEXT_REMOVED` of the text's vector: one forward
+        pass gives a window and its sentences.
+        """
         ...
 
 
@@ -187,11 +220,16 @@ def _fast_tokenizer(path: str) -> tokenizers.Tokenizer:
 
 
 def load_encoder(
-    model: str | None = None, *, purpose: Literal["build", "query"] = "build", allow_download: bool = False
+    model: str | None = None,
+    *,
+    purpose: Literal["build", "query"] = "build",
+    allow_download: bool = False,
+    device: str = "cpu",
 ) -> Encoder:
     """The encoder for `model`: SentenceTransformer to build an index, the ONNX export to query it.
 
     Without `allow_download`, a model that is not on this machine is a one-line error, at once.
+    `device` ("auto", "cpu" or "cuda") is where a build encoder runs; queries always run on the CPU.
     """
     name, path = resolve_model(model)
     if _is_hashing(path):
@@ -209,7 +247,30 @@ def load_encoder(
     export_dir = _cached_export_dir(name, path) or _export_onnx(transformer, name, path)
     if purpose == "query" and export_dir is not None:
         return OnnxEncoder(name, export_dir)
-    return SentenceTransformerEncoder(name, transformer)
+    return SentenceTransformerEncoder(name, transformer.to(resolve_device(device)))
+
+
+def resolve_device(device: str) -> str:
+    """The torch device for a --device choice: "auto" is "cuda" when torch sees a GPU, else "cpu".
+
+    A GPU is never required, but asking for one that is not there is an error, not a silent CPU build.
+    """
+    if device not in DEVICES:
+        raise CableQAError(f"unknown device {device!r}: choose one of {', '.join(DEVICES)}")
+    if device == "cpu":
+        return "cpu"
+    import torch
+
+    if torch.cuda.is_available():
+        return "cuda"
+    if device == "cuda":
+        raise CableQAError("--device cuda: torch sees no CUDA GPU here (use --device auto or cpu)")
+    return "cpu"
+
+
+def batch_size_for(device: str) -> int:
+    """Texts per forward pass on a resolved device ("cpu" or "cuda")."""
+    return BATCH_SIZE[device]
 
 
 def _load_sentence_transformer(path: str) -> Any:
@@ -249,6 +310,51 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
     return (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
 
 
+def _encode_spans_in_batches(
+    texts: Sequence[str],
+    spans: Sequence[Sequence[Span]],
+    token_states: Callable[[list[str]], tuple[np.ndarray, np.ndarray, np.ndarray]],
+    dimension: int,
+    batch_size: int,
+    encoder: Encoder,
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Late chunking over mean-pooling models: texts longest first (little padding); a span no token
+    covers (cut off by the model's length limit) is embedded on its own instead."""
+    vectors = np.zeros((len(texts), dimension), dtype=np.float32)
+    span_vectors = [np.zeros((len(text_spans), dimension), dtype=np.float32) for text_spans in spans]
+    uncovered: list[tuple[int, int]] = []
+    order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+    for start in range(0, len(order), batch_size):
+        rows = order[start : start + batch_size]
+        states, mask, offsets = token_states([texts[i] for i in rows])
+        vectors[rows] = _normalise(_pool(states, mask, "mean"))
+        for row, text_states, text_offsets in zip(rows, states, offsets, strict=True):
+            for number, (first, last) in enumerate(spans[row]):
+                inside = (text_offsets[:, 0] < last) & (text_offsets[:, 1] > first)
+                if inside.any():
+                    pooled = _normalise(text_states[inside].mean(axis=0, keepdims=True))[0]
+                    span_vectors[row][number] = pooled - CONTEXT_REMOVED * vectors[row]
+                else:
+                    uncovered.append((row, number))
+    if uncovered:
+        alone = encoder.encode([texts[row][slice(*spans[row][number])] for row, number in uncovered])
+        for (row, number), vector in zip(uncovered, alone, strict=True):
+            span_vectors[row][number] = vector
+    return vectors, [_normalise(rows) for rows in span_vectors]
+
+
+def _encode_spans_separately(
+    encoder: Encoder, texts: Sequence[str], spans: Sequence[Sequence[Span]], batch_size: int
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Each span embedded as a text of its own: for models that do not mean-pool, and for the hashing
+    fake (whose word vectors ignore context, so this is exactly its late chunking)."""
+    pieces = [text[first:last] for text, text_spans in zip(texts, spans, strict=True) for first, last in text_spans]
+    every = encoder.encode([*texts, *pieces], batch_size=batch_size)
+    vectors, rest = every[: len(texts)], every[len(texts) :]
+    bounds = np.cumsum([0, *(len(text_spans) for text_spans in spans)])
+    return vectors, [rest[bounds[i] : bounds[i + 1]] for i in range(len(texts))]
+
+
 class SentenceTransformerEncoder:
     """The torch path, used to build indexes and for models that cannot be exported."""
 
@@ -261,9 +367,38 @@ class SentenceTransformerEncoder:
     def encode(self, texts, *, batch_size=32, on_batch=None):
         return _encode_in_batches(texts, self._encode_batch, self.dimension, batch_size, on_batch)
 
+    @property
+    def device(self) -> str:
+        return self._transformer.device.type
+
     def _encode_batch(self, texts: list[str]) -> np.ndarray:
         vectors = self._transformer.encode(texts, batch_size=len(texts), convert_to_numpy=True, show_progress_bar=False)
         return _normalise(vectors)
+
+    def encode_spans(self, texts, spans, *, batch_size=32):
+        if not LATE_CHUNKING or _exportable_pooling(self._transformer) != "mean":  # it mean-pools a span
+            return _encode_spans_separately(self, texts, spans, batch_size)
+        return _encode_spans_in_batches(texts, spans, self._token_states, self.dimension, batch_size, self)
+
+    def _token_states(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(token states (B, T, dim), attention mask (B, T), character offsets (B, T, 2)) of a batch."""
+        import torch
+
+        features = self._transformer.tokenizer(
+            texts,
+            padding=True,
+            truncation=True,
+            max_length=self.max_tokens,
+            return_offsets_mapping=True,
+            return_tensors="pt",
+        )
+        offsets = features.pop("offset_mapping").numpy()
+        inputs = {
+            key: value.to(self._transformer.device) for key, value in features.items() if key in _TRANSFORMER_INPUTS
+        }
+        with torch.inference_mode():
+            states = self._transformer[0](inputs)["token_embeddings"]
+        return states.float().cpu().numpy(), features["attention_mask"].numpy(), offsets
 
 
 def _sentence_dimension(transformer: Any) -> int:
@@ -321,6 +456,8 @@ class HashingEncoder:
 
     max_tokens = HASHING_MAX_TOKENS
 
+    device = "cpu"
+
     def __init__(self, dimension: int = HASHING_DIMENSION):
         self.name = f"{HASHING_MODEL}:{dimension}"
         self.dimension = dimension
@@ -328,6 +465,9 @@ class HashingEncoder:
 
     def encode(self, texts, *, batch_size=32, on_batch=None):
         return _encode_in_batches(texts, self._encode_batch, self.dimension, batch_size, on_batch)
+
+    def encode_spans(self, texts, spans, *, batch_size=32):
+        return _encode_spans_separately(self, texts, spans, batch_size)
 
     def _encode_batch(self, texts: list[str]) -> np.ndarray:
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)

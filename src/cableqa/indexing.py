@@ -39,7 +39,6 @@ from cableqa.store import Store, window_text
 
 DEFAULT_SOURCES = ("seeds",)
 WINDOW_OVERLAP_PIECES = 48
-EMBED_BATCH = 32
 
 Progress = Callable[[str, int, "int | None"], None]
 
@@ -74,6 +73,7 @@ def build(
     wait: bool = True,
     on_wait: Callable[[int | None], None] | None = None,
     allow_download: bool = False,
+    device: str = "auto",
 ) -> BuildReport:
     """Build or update the index in `index_dir` from cable files and folders.
 
@@ -86,6 +86,7 @@ def build(
     Builds of one index run one at a time: with another running, `wait` for it
     (after `on_wait(its pid)`) or raise `CableQAError`. A model that is not on this
     machine is downloaded only with `allow_download`.
+    `device` is where the model runs: "auto" (a CUDA GPU when torch sees one), "cpu" or "cuda".
     """
     started = time.perf_counter()
     directory = Path(index_dir)
@@ -131,7 +132,7 @@ def _build_locked(
             _copy_database(directory / previous.generation / DATABASE, workdir / DATABASE)
         store = Store(workdir / DATABASE)
         try:
-            embedding = _Model(model_source, allow_download)
+            embedding = _Model(model_source, allow_download, device)
             hashes = _sync_sources(store, files, embedding, report, notify, skip)
             if previous is not None and not report.changed:
                 shutil.rmtree(workdir)
@@ -265,9 +266,14 @@ def _sync_sources(
 class _Model:
     """The embedding model, loaded on first need: a build where nothing changed never imports torch."""
 
-    def __init__(self, name: str | None, allow_download: bool):
+    def __init__(self, name: str | None, allow_download: bool, device: str = "auto"):
         self.name = name
         self.allow_download = allow_download
+        if device != "auto":  # a GPU asked for and missing fails now, not after hours of reading
+            from cableqa.embed import resolve_device
+
+            resolve_device(device)
+        self.device = device
         self._encoder = None
         self._pieces = None
 
@@ -276,7 +282,9 @@ class _Model:
         if self._encoder is None:
             from cableqa.embed import load_encoder
 
-            self._encoder = load_encoder(self.name, purpose="build", allow_download=self.allow_download)
+            self._encoder = load_encoder(
+                self.name, purpose="build", allow_download=self.allow_download, device=self.device
+            )
         return self._encoder
 
     def windows(self, subject: str, text: str, title: str) -> list[tuple[int, int]]:
@@ -323,26 +331,20 @@ def _after_boundary(text: str, offset: int) -> bool:
 
 def _embed_missing(store: Store, model: _Model, report: BuildReport, notify) -> int:
     """Embed every window and sentence without a vector; return the model's dimension."""
-    pending = {table: list(store.unembedded(table)) for table in ("windows", "sentences")}
-    total = sum(len(items) for items in pending.values())
-    done = 0
-    notify("embed", done, total)
-    for table, items in pending.items():
-        for first in range(0, len(items), EMBED_BATCH * 8):
-            batch = items[first : first + EMBED_BATCH * 8]
-            vectors = model.encoder.encode([text for _, text in batch], batch_size=EMBED_BATCH)
-            store.set_vectors(table, [id_ for id_, _ in batch], vectors)
-            done += len(batch)
-            notify("embed", done, total)
-    report.vectors_embedded = done
-    return model.encoder.dimension
+    from cableqa.embed import batch_size_for
+    from cableqa.late_chunking import embed_pending
+
+    encoder = model.encoder
+    report.vectors_embedded = embed_pending(store, encoder, batch_size_for(encoder.device), notify)
+    return encoder.dimension
 
 
 def _write_vectors(store: Store, path: Path, dimension: int) -> None:
     from cableqa.vectors import Vectors
 
-    ids, vectors = store.all_vectors(dimension)
-    Vectors.from_arrays(ids, vectors, dimension).save(path)
+    count = store.counts()["vectors"]
+    sample = lambda size: store.sample_window_vectors(dimension, size)  # noqa: E731
+    Vectors.build(dimension, count, store.window_vectors(dimension), sample).save(path)
 
 
 def _copy_database(source: Path, target: Path) -> None:

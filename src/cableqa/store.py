@@ -127,6 +127,18 @@ class Window:
 
 
 @dataclass(frozen=True)
+class SectionUnits:
+    """A section as embedding sees it: its text in context, and the spans to embed."""
+
+    rowid: int
+    subject: str
+    title: str
+    text: str
+    windows: list[tuple[int, int, int]]  # (window id, start, end) in `text`
+    sentences: list[tuple[int, int, int]]  # (sentence id, start, end) in `text`
+
+
+@dataclass(frozen=True)
 class Sentences:
     """The excerpt units of one section: spans into its text and their vectors."""
 
@@ -301,27 +313,65 @@ class Store:
             "vectors": one("SELECT count(*) FROM windows WHERE vector IS NOT NULL"),
         }
 
-    def unembedded(self, table: str) -> Iterator[tuple[int, str]]:
-        """(id, text to embed) for every window or sentence still without a vector.
-
-        A window is embedded in its context (cable subject and section title); a
-        sentence alone, as it will be compared with a question.
-        """
+    def pending_sections(self) -> list[int]:
+        """Rowids of the sections with a window or sentence still without a vector."""
         rows = self.db.execute(
-            f"SELECT u.id, u.start, u.end, s.title, s.text, c.subject FROM {_vector_table(table)} u"
-            " JOIN sections s ON s.rowid = u.section_rowid JOIN cables c ON c.doc_id = s.doc_id"
-            " WHERE u.vector IS NULL ORDER BY u.id"
+            "SELECT section_rowid FROM windows WHERE vector IS NULL"
+            " UNION SELECT section_rowid FROM sentences WHERE vector IS NULL ORDER BY 1"
         )
-        for id_, start, end, title, text, subject in rows:
-            passage = text[start:end]
-            yield id_, window_text(subject, title, passage) if table == "windows" else passage
+        return [row[0] for row in rows]
 
-    def all_vectors(self, dimension: int) -> tuple[np.ndarray, np.ndarray]:
-        """(ids, vectors) of every embedded window, for (re)building the FAISS index."""
-        rows = self.db.execute("SELECT id, vector FROM windows WHERE vector IS NOT NULL ORDER BY id").fetchall()
-        ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
-        vectors = np.frombuffer(b"".join(row[1] for row in rows), dtype=np.float32).reshape(len(rows), dimension)
-        return ids, vectors
+    def pending_vectors(self) -> int:
+        """How many vectors `pending_sections` will store: all the windows and sentences of those sections."""
+        return sum(
+            self.db.execute(
+                f"SELECT count(*) FROM {table} WHERE section_rowid IN"
+                " (SELECT section_rowid FROM windows WHERE vector IS NULL"
+                "  UNION SELECT section_rowid FROM sentences WHERE vector IS NULL)"
+            ).fetchone()[0]
+            for table in VECTOR_TYPES
+        )
+
+    def section_units(self, rowids: list[int]) -> list[SectionUnits]:
+        """What embedding a section needs: its text, context, and (id, start, end) of its windows and sentences."""
+        marks = ",".join("?" * len(rowids))
+        rows = self.db.execute(
+            "SELECT s.rowid, s.title, s.text, c.subject FROM sections s JOIN cables c ON c.doc_id = s.doc_id"
+            f" WHERE s.rowid IN ({marks}) ORDER BY s.rowid",
+            rowids,
+        ).fetchall()
+        units: dict[str, dict[int, list]] = {table: {rowid: [] for rowid in rowids} for table in VECTOR_TYPES}
+        for table in VECTOR_TYPES:
+            query = f"SELECT section_rowid, id, start, end FROM {table} WHERE section_rowid IN ({marks}) ORDER BY id"
+            for section_rowid, id_, start, end in self.db.execute(query, rowids):
+                units[table][section_rowid].append((id_, start, end))
+        return [
+            SectionUnits(rowid, subject, title, text, units["windows"][rowid], units["sentences"][rowid])
+            for rowid, title, text, subject in rows
+        ]
+
+    def window_vectors(self, dimension: int, *, chunk: int = 100_000) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(ids, vectors) of the embedded windows in chunks of `chunk`, for (re)building the FAISS index."""
+        last = -1
+        while True:
+            rows = self.db.execute(
+                "SELECT id, vector FROM windows WHERE vector IS NOT NULL AND id > ? ORDER BY id LIMIT ?", (last, chunk)
+            ).fetchall()
+            if not rows:
+                return
+            yield _vector_rows(rows, dimension)
+            last = rows[-1][0]
+
+    def sample_window_vectors(self, dimension: int, count: int) -> np.ndarray:
+        """About `count` window vectors spread evenly over the whole index (to train an approximate index on)."""
+        total = self.counts()["vectors"]
+        step = max(1, total // max(count, 1))
+        rows = self.db.execute(
+            "SELECT id, vector FROM (SELECT id, vector, row_number() OVER (ORDER BY id) AS n"
+            " FROM windows WHERE vector IS NOT NULL) WHERE n % ? = 0 LIMIT ?",
+            (step, count),
+        ).fetchall()
+        return _vector_rows(rows, dimension)[1]
 
     @_reads
     def windows(self, ids: Iterable[int]) -> dict[int, Window]:
@@ -586,6 +636,12 @@ def window_text(subject: str, title: str, passage: str) -> str:
     """What the encoder reads for a window: the passage in its context (cable subject, section title)."""
     context = ". ".join(part for part in (subject.strip(), title.strip()) if part)
     return f"{context}.\n{passage}" if context else passage
+
+
+def _vector_rows(rows: list[tuple[int, bytes]], dimension: int) -> tuple[np.ndarray, np.ndarray]:
+    ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+    vectors = np.frombuffer(b"".join(row[1] for row in rows), dtype=np.float32).reshape(len(rows), dimension)
+    return ids, vectors
 
 
 def _vector_table(name: str) -> str:

@@ -1,0 +1,291 @@
+"""The whole Cablegate release on one machine: a synthetic full-size dump, built and queried.
+
+    python benchmarks/bench_scale.py [--cables 251287] [--work /tmp/cableqa-scale] [--sample 100] [--json out.json]
+
+1. Writes a synthetic `cables.csv` of --cables rows shaped like the 2011 dump (8 quoted columns,
+   multi-line bodies, paragraph counts drawn from the real cables', a few bodies over 65,536
+   characters), its text recombined from the paragraphs of the shared cables so that sectioning
+   and BM25 see real language. Streamed to disk, never held in memory.
+2. Builds it with the hashing encoder (the whole pipeline but the model, at full size) in a child
+   process: wall time, peak RSS, index size by file.
+3. Opens it cold in a fresh process, and times warm `ask` (p50/p95) with and without a filter.
+4. Builds --sample real cables with the real model: windows/s, vectors/s, cables/min, and the
+   full release's projected build time on this machine at that rate.
+
+Prints one table and writes it as JSON (--json, default WORK/bench_scale.json).
+Needs ../shared/corpus/cablegate-html (the paragraphs and the model sample come from it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+FULL_RELEASE = 251_287  # cables in the 2011 cables.csv
+LONG_BODY = 65_536  # characters; the dump has bodies past the csv module's default field limit
+LONG_BODIES = 3  # how many synthetic bodies exceed it (spread through the file)
+POSTS = ["PARIS", "MOSCOW", "BAGHDAD", "TOKYO", "ANKARA", "CAIRO", "LAPAZ", "OTTAWA", "MADRID", "TEHRAN"]
+CLASSIFICATIONS = [
+    "UNCLASSIFIED",
+    "UNCLASSIFIED//FOR OFFICIAL USE ONLY",
+    "CONFIDENTIAL",
+    "SECRET",
+    "CONFIDENTIAL//NOFORN",
+]
+FILTER = {"origin": "Embassy Paris"}  # the filter timed beside unfiltered questions (a tenth of the cables)
+
+
+def harvest(corpus: Path) -> tuple[list[str], list[str], list[int]]:
+    """(paragraphs, subjects, paragraph count of each real cable) of the shared cables."""
+    import cableqa
+
+    paragraphs, subjects, counts = [], [], []
+    for cable in cableqa.read(corpus, on_skip=lambda *_: None):
+        subjects.append(cable.subject or "SUBJECT NOT GIVEN")
+        found = [
+            part.strip() for section in cable.sections for part in section.text.split("\n\n") if len(part.split()) >= 8
+        ]
+        paragraphs.extend(found)
+        counts.append(max(1, len(found)))
+    return paragraphs, subjects, counts
+
+
+def synthetic_rows(count: int, paragraphs: list[str], subjects: list[str], counts: list[int]) -> Iterator[list[str]]:
+    rng = random.Random(0)
+    long_rows = {count * (n + 1) // (LONG_BODIES + 1) for n in range(LONG_BODIES)}
+    for number in range(1, count + 1):
+        year = rng.randint(1985, 2010)
+        post = rng.choice(POSTS)
+        doc_id = f"{year % 100:02d}{post}{number}"
+        taken = rng.choice(counts)
+        body = [
+            f"{rng.choice(CLASSIFICATIONS)} {post} {number:06d}",
+            "",
+            "E.O. 12958: N/A",
+            "TAGS: PREL PGOV",
+            f"SUBJECT: {rng.choice(subjects)}",
+            "",
+        ]
+        chosen = [rng.choice(paragraphs) for _ in range(taken)]
+        while number in long_rows and sum(map(len, chosen)) <= LONG_BODY:
+            chosen.append(rng.choice(paragraphs))
+        body += [f"{n}. {text}\n" for n, text in enumerate(chosen, start=1)]
+        yield [
+            str(number),
+            f"{rng.randint(1, 12)}/{rng.randint(1, 28)}/{year} {rng.randint(0, 23)}:{rng.randint(0, 59):02d}",
+            doc_id,
+            f"Embassy {post.title()}",
+            rng.choice(CLASSIFICATIONS),
+            "",
+            f"FM AMEMBASSY {post}\nTO RUEHC/SECSTATE WASHDC",
+            "\n".join(body),
+        ]
+
+
+def write_dump(path: Path, count: int, corpus: Path) -> dict:
+    started = time.perf_counter()
+    paragraphs, subjects, counts = harvest(corpus)
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.writer(stream, quoting=csv.QUOTE_ALL, lineterminator="\n")
+        for row in synthetic_rows(count, paragraphs, subjects, counts):
+            writer.writerow(row)
+    return {"cables": count, "bytes": path.stat().st_size, "seconds": round(time.perf_counter() - started, 1)}
+
+
+def child_build(dump: str, index: str) -> None:
+    """Run in a child process: build with the hashing encoder, progress every ~30 s, report as JSON."""
+    import cableqa
+
+    last = [0.0]
+
+    def progress(stage: str, done: int, total: int | None) -> None:
+        if time.perf_counter() - last[0] > 30:
+            last[0] = time.perf_counter()
+            print(f"  {stage} {done}/{total or '?'}", file=sys.stderr, flush=True)
+
+    report = cableqa.build([dump], index, model="hashing", rebuild=True, progress=progress)
+    print(
+        json.dumps(
+            {
+                "cables": report.cables,
+                "sections": report.sections,
+                "windows": report.vectors,
+                "vectors_embedded": report.vectors_embedded,
+                "seconds": round(report.seconds, 1),
+            }
+        )
+    )
+
+
+def build_in_child(dump: Path, index: Path) -> dict:
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, __file__, "--child-build", str(dump), str(index)],
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result["wall_seconds"] = round(time.perf_counter() - started, 1)
+    result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+    return result
+
+
+def index_files(index: Path) -> dict[str, int]:
+    manifest = json.loads((index / "manifest.json").read_text())
+    folder = index / manifest["generation"]
+    return {path.name: path.stat().st_size for path in sorted(folder.iterdir())}
+
+
+def cold_open(index: Path, question: str) -> dict:
+    code = (
+        "import time; started = time.perf_counter(); import cableqa;"
+        f"qa = cableqa.load({str(index)!r}, build_missing=False); opened = time.perf_counter();"
+        f"qa.ask({question!r}); print(opened - started, time.perf_counter() - started)"
+    )
+    started = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout.split()
+    return {
+        "open_s": round(float(out[0]), 2),
+        "first_answer_s": round(float(out[1]), 2),
+        "process_s": round(time.perf_counter() - started, 2),
+    }
+
+
+def warm_asks(index: Path, questions: list[str], repeat: int) -> dict:
+    import cableqa
+
+    qa = cableqa.load(index, build_missing=False)
+    qa.ask(questions[0])
+    result = {}
+    for label, filters in (("no filter", {}), (f"origin={FILTER['origin']}", FILTER)):
+        timings = []
+        for _ in range(repeat):
+            for question in questions:
+                started = time.perf_counter()
+                qa.ask(question, **filters)
+                timings.append(time.perf_counter() - started)
+        result[label] = {
+            "p50_ms": round(1000 * statistics.median(timings)),
+            "p95_ms": round(1000 * statistics.quantiles(timings, n=20)[-1]),
+        }
+    return result
+
+
+def model_throughput(corpus: Path, sample: int, work: Path) -> dict:
+    """Build `sample` real cables (spread over the corpus) with the real model on the CPU."""
+    import cableqa
+
+    files = sorted(path for path in corpus.rglob("*.html"))
+    chosen = files[:: max(1, len(files) // sample)][:sample]
+    folder = work / "model-sample"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for path in chosen:
+        shutil.copy(path, folder / path.name)
+    cableqa.build([REPO / "seeds"], work / "warm-up", rebuild=True, device="cpu")  # model load and ONNX export
+    report = cableqa.build([folder], work / "model-index", rebuild=True, device="cpu")
+    per_minute = report.cables / report.seconds * 60
+    return {
+        "cables": report.cables,
+        "windows": report.vectors,
+        "vectors": report.vectors_embedded,
+        "seconds": round(report.seconds, 1),
+        "windows_per_s": round(report.vectors / report.seconds, 1),
+        "vectors_per_s": round(report.vectors_embedded / report.seconds, 1),
+        "cables_per_min": round(per_minute, 1),
+        "full_release_hours": round(FULL_RELEASE / per_minute / 60, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cables", type=int, default=FULL_RELEASE, help="synthetic cables to write and build")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/cableqa-scale"))
+    parser.add_argument("--corpus", type=Path, default=SHARED / "corpus" / "cablegate-html")
+    parser.add_argument("--questions", type=Path, default=SHARED / "eval" / "cables_dev.jsonl")
+    parser.add_argument("--sample", type=int, default=100, help="real cables built with the real model (0: skip)")
+    parser.add_argument("--repeat", type=int, default=3, help="passes over the questions for warm timings")
+    parser.add_argument("--json", type=Path)
+    parser.add_argument("--child-build", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child_build:
+        child_build(*args.child_build)
+        return
+    if not args.corpus.is_dir():
+        sys.exit(f"bench_scale: {args.corpus} is not a folder of cables (the paragraphs come from it)")
+
+    from cableqa.evaluate import read_questions
+
+    args.work.mkdir(parents=True, exist_ok=True)
+    dump, index = args.work / "cables.csv", args.work / "index"
+    results: dict = {"dump": write_dump(dump, args.cables, args.corpus)}
+    results["build"] = build_in_child(dump, index)
+    results["files"] = index_files(index)
+    questions = [item["question"] for item in read_questions(args.questions)]
+    results["cold"] = cold_open(index, questions[0])
+    results["warm"] = warm_asks(index, questions, args.repeat)
+    if args.sample:
+        results["model"] = model_throughput(args.corpus, args.sample, args.work)
+    print_table(results)
+    target = args.json or args.work / "bench_scale.json"
+    target.write_text(json.dumps(results, indent=2))
+    print(f"written to {target}")
+
+
+def print_table(results: dict) -> None:
+    build, dump = results["build"], results["dump"]
+    rows = [
+        (
+            "synthetic cables.csv",
+            f"{dump['cables']:,} cables, {dump['bytes'] / 1e6:,.0f} MB, written in {dump['seconds']} s",
+        ),
+        (
+            "hashing build",
+            f"{build['wall_seconds']} s wall, {build['cables'] / build['wall_seconds'] * 60:,.0f} cables/min,"
+            f" peak RSS {build['peak_rss_mb']:,} MB",
+        ),
+        (
+            "index",
+            f"{build['sections']:,} sections, {build['windows']:,} windows, {build['vectors_embedded']:,} vectors",
+        ),
+        *((f"  {name}", f"{size / 1e6:,.1f} MB") for name, size in results["files"].items()),
+        (
+            "cold open + first answer",
+            f"{results['cold']['open_s']} s + {results['cold']['first_answer_s'] - results['cold']['open_s']:.2f} s"
+            f" (process {results['cold']['process_s']} s)",
+        ),
+        *(
+            (f"warm ask, {label}", f"p50 {t['p50_ms']} ms, p95 {t['p95_ms']} ms")
+            for label, t in results["warm"].items()
+        ),
+    ]
+    if "model" in results:
+        model = results["model"]
+        rows += [
+            (
+                "real model build (sample)",
+                f"{model['cables']} cables in {model['seconds']} s: {model['windows_per_s']} windows/s,"
+                f" {model['vectors_per_s']} vectors/s, {model['cables_per_min']} cables/min",
+            ),
+            ("projected full release", f"{model['full_release_hours']} h at that rate"),
+        ]
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+
+
+if __name__ == "__main__":
+    main()
