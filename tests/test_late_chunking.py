@@ -15,7 +15,7 @@ import cableqa
 from cableqa import embed
 from cableqa.embed import HashingEncoder, load_encoder
 from cableqa.excerpt import sentence_units
-from cableqa.indexing import open_index
+from cableqa.index_files import open_index
 from cableqa.late_chunking import sentence_windows
 from cableqa.store import window_text
 

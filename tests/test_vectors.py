@@ -9,7 +9,7 @@ from conftest import FIXTURES, SEEDS
 
 import cableqa
 from cableqa import vectors as vectors_module
-from cableqa.indexing import open_index
+from cableqa.index_files import open_index
 from cableqa.vectors import Vectors
 
 DIMENSION = 32

@@ -95,11 +95,19 @@ def build(
         model_identity(model, allow_download=allow_download)  # a bad model is an error before anything is written
     directory.mkdir(parents=True, exist_ok=True)
     with build_lock(directory, wait=wait, on_wait=on_wait), _no_space_is_one_line(directory):
-        return _build_locked(directory, given, model, rebuild, progress, on_skip, allow_download, started)
+        return _build_locked(directory, given, model, rebuild, progress, on_skip, allow_download, device, started)
 
 
 def _build_locked(
-    directory: Path, given: list[str], model, rebuild: bool, progress, on_skip, allow_download: bool, started: float
+    directory: Path,
+    given: list[str],
+    model,
+    rebuild: bool,
+    progress,
+    on_skip,
+    allow_download: bool,
+    device: str,
+    started: float,
 ) -> BuildReport:
     report = BuildReport(index_dir=str(directory))
     previous = None if rebuild else Manifest.read(directory)
