@@ -584,7 +584,8 @@ def add_eval(subparsers: argparse._SubParsersAction) -> None:
         "eval",
         help="score the index on question sets",
         description="For each JSON-lines question set: hit@1/3/5 (an answer span in the section of a top "
-        "hit), excerpt@1 (in the top excerpt), MRR, and abstention on questions whose `answers` is empty.",
+        "hit), excerpt@1 (in the top excerpt), MRR, abstention on questions whose `answers` is empty, and "
+        "confidently wrong (answers shown as confident whose top excerpt misses).",
     )
     evaluate.add_argument("files", nargs="+", metavar="FILE.jsonl")
     evaluate.add_argument("--json", action="store_true", help="print JSON")
