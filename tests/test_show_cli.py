@@ -62,9 +62,17 @@ def test_show_warns_about_skipped_files_and_fails_when_nothing_is_read(capsys):
     assert "Traceback" not in err
 
 
-def test_a_missing_path_is_a_one_line_error_with_status_2(capsys):
+def test_a_missing_path_is_a_one_line_error_with_status_2(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no index/ here to look the name up in
     assert main(["show", "no/such/cable.txt"]) == 2
     assert capsys.readouterr().err == "cableqa: error: no/such/cable.txt: no such file or folder\n"
+
+
+def test_a_missing_path_that_is_no_indexed_cable_says_both(capsys, hashing_seed_index):
+    assert main(["show", "no/such/cable.txt", "--index", str(hashing_seed_index)]) == 2
+    assert capsys.readouterr().err == (
+        f"cableqa: error: no/such/cable.txt: no such file or folder, nor a cable in the index in {hashing_seed_index}/\n"
+    )
 
 
 def test_help_lists_the_commands(capsys):
