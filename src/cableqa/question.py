@@ -35,17 +35,6 @@ class Question:
         total = sum(self.idf)
         return sum(w for w, u in zip(self.idf, self.unseen, strict=True) if u) / total if total else 0.0
 
-    def to_dict(self) -> dict:
-        return {
-            "text": self.text,
-            "focus": self.focus,
-            "terms": [
-                {"term": t, "role": r, "idf": round(w, 3), "unseen": u}
-                for t, r, w, u in zip(self.terms, self.roles, self.idf, self.unseen, strict=True)
-            ],
-            "months": sorted(self.months),
-        }
-
 
 def parse_question(text: str, frequencies: Callable[[list[str]], dict[str, int]], sections: int) -> Question:
     """Read a question; `frequencies(terms)` says how many of the index's `sections` hold each term."""

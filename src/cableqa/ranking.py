@@ -35,7 +35,7 @@ from importlib import resources
 import numpy as np
 
 from cableqa.excerpt import MAX_EXCERPT_SENTENCES, MAX_EXCERPT_WORDS, cited_sentences
-from cableqa.question import ROLES, Question
+from cableqa.question import Question
 from cableqa.search import RRF_K, Candidate
 from cableqa.store import StoredSection
 from cableqa.terms import find_terms
@@ -147,10 +147,10 @@ def rank_sections(
     stored sentence spans and vectors of each section (store.Sentences).
     """
     ranked = []
-    role_weights = _role_weight_matrix(question)
+    shares = _TermShares.of(question)
     for candidate in candidates:
         stored = sections[candidate.rowid]
-        runs, matches = _runs(question, vectors, role_weights, candidate, stored, sentences[candidate.rowid], weights)
+        runs, matches = _runs(question, vectors, shares, candidate, stored, sentences[candidate.rowid], weights)
         if runs is None:
             continue
         start, end = runs.spans[runs.best]
@@ -187,8 +187,8 @@ def probability(ranked: list[RankedSection], question: Question, weights: Weight
     return float(1.0 / (1.0 + np.exp(-logit)))
 
 
-def _runs(question, vectors, role_weights, candidate, stored, stored_sentences, weights):
-    """The runs of one section and their features; `role_weights` is `_role_weight_matrix(question)`."""
+def _runs(question, vectors, shares, candidate, stored, stored_sentences, weights):
+    """The runs of one section and their features; `shares` is `_TermShares.of(question)`."""
     section = stored.section
     spans, sentence_vectors = cited_sentences(section.text, stored_sentences, section.title)
     if not spans:
@@ -208,13 +208,13 @@ def _runs(question, vectors, role_weights, candidate, stored, stored_sentences, 
         cos_question=cos[:, 0], cos_focus=cos[:, 1], mean_cos=cos.mean(axis=1), present=present, words=words
     )
     covered = per_run.pop("covered")
-    per_run["cover_focus"] = covered @ role_weights[:, ROLES.index("focus")]
-    per_run["cover_all"] = covered @ role_weights[:, -1]
+    per_run["cover_focus"] = covered @ shares.focus
+    per_run["cover_all"] = covered @ shares.all
     constant = {
         "dense_rank": _reciprocal(candidate.dense_rank),
         "keyword_rank": _reciprocal(candidate.keyword_rank),
         "window_cosine": candidate.window_cosine or 0.0,
-        "cover_section": _section_coverage(question, stored, present, role_weights[:, -1]),
+        "cover_section": _section_coverage(question, stored, present, shares.all),
         "summary": float(bool(SUMMARY_TITLE.match(section.title.rsplit(" › ", 1)[-1]))),
         "date_month": _in_month_asked(stored.date, question),
     }
@@ -275,18 +275,19 @@ def _run_table(cos_question, cos_focus, mean_cos, present, words):
     return table.pop("first"), table.pop("last"), table
 
 
-def _role_weight_matrix(question: Question) -> np.ndarray:
-    """(terms, roles + 1): each term's idf share within its role, and within all terms (last column)."""
-    matrix = np.zeros((len(question.terms), len(ROLES) + 1))
-    idf = np.array(question.idf, dtype=np.float64)
-    for column, role in enumerate(ROLES):
-        mask = np.array([r == role for r in question.roles], dtype=bool)
-        total = idf[mask].sum()
-        if total > 0:
-            matrix[mask, column] = idf[mask] / total
-    if idf.sum() > 0:
-        matrix[:, -1] = idf / idf.sum()
-    return matrix
+@dataclass(frozen=True)
+class _TermShares:
+    """Each term's share of the question's idf weight: among the focus clause's terms, and among all."""
+
+    focus: np.ndarray
+    all: np.ndarray
+
+    @classmethod
+    def of(cls, question: Question) -> _TermShares:
+        idf = np.array(question.idf, dtype=np.float64)
+        in_focus = np.where([role == "focus" for role in question.roles], idf, 0.0)
+        share = lambda weights: weights / weights.sum() if weights.sum() > 0 else weights  # noqa: E731
+        return cls(focus=share(in_focus), all=share(idf))
 
 
 def _section_coverage(question: Question, stored: StoredSection, present: np.ndarray, shares: np.ndarray) -> float:
