@@ -149,3 +149,40 @@ def test_rebuild_starts_over_on_the_same_folders(sources, tmp_path):
     build(sources, index)
     report = cableqa.build(None, index, model="hashing", rebuild=True)
     assert (report.files_read, report.files_unchanged, report.cables) == (3, 0, 3)
+
+
+def _dump_rows(path):
+    """The rows of a cables.csv, as csv.reader gives them."""
+    import csv
+
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.reader(handle))
+
+
+def _write_dump(path, rows):
+    import csv
+
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(rows)
+
+
+def test_one_changed_row_of_a_dump_reembeds_one_cable(tmp_path):
+    dump = tmp_path / "dump" / "cables.csv"
+    dump.parent.mkdir()
+    rows = _dump_rows(FIXTURES / "formats" / "cables.csv")
+    _write_dump(dump, rows)
+    index = tmp_path / "index"
+    first = cableqa.build([dump.parent], index, model="hashing")
+    assert first.cables_embedded == first.cables == 3
+
+    rows[1][-1] = rows[1][-1].replace("NAVY", "ARGENTINE NAVY", 1)  # the body of the second cable
+    _write_dump(dump, rows)
+    changed = cableqa.build([dump.parent], index, model="hashing")
+    assert changed.files_read == 1 and changed.cables_embedded == 1 and changed.cables == 3
+    assert "ARGENTINE NAVY" in cableqa.load(index).cable(rows[1][2]).body
+
+    _write_dump(dump, [rows[0], rows[2]])  # a row removed; the rows after it move up
+    removed = cableqa.build([dump.parent], index, model="hashing")
+    assert removed.cables_embedded == 0 and removed.cables == 2
+    qa = cableqa.load(index)
+    assert qa.cable(rows[1][2]) is None and qa.cable(rows[2][2]) is not None

@@ -321,7 +321,8 @@ def run_index(args: argparse.Namespace) -> int:
         f"{folder(report.index_dir)}: {state}: {contents}, {count(report.vectors, 'window')}"
         f" ({count(report.files_read, 'file')} read, {report.files_unchanged} unchanged,"
         f" {report.files_removed} removed, {len(report.skipped)} skipped;"
-        f" {count(report.vectors_embedded, 'vector')} embedded in {report.seconds:.1f} s)"
+        f" {count(report.cables_embedded, 'cable')} new or changed, {count(report.vectors_embedded, 'vector')}"
+        f" embedded in {report.seconds:.1f} s)"
     )
     return 0
 

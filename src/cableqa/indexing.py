@@ -52,6 +52,7 @@ class BuildReport:
     files_read: int = 0
     files_unchanged: int = 0
     files_removed: int = 0
+    cables_embedded: int = 0  # new or changed cables (an unchanged cable in a changed file keeps its vectors)
     vectors_embedded: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
@@ -237,7 +238,9 @@ def _sync_sources(
     """Bring the store's cables in line with `files`; return the hash of every file now indexed.
 
     A file that cannot be read is skipped and keeps the cables it had; a cable held by
-    several files stays while any of them does.
+    several files stays while any of them does. In a changed file only the cables whose
+    digest changed are stored and embedded again (`store.cable_digest`): one edited row of
+    a 250,000-row dump re-embeds one cable.
     """
     from cableqa.readers import read
 
@@ -251,23 +254,32 @@ def _sync_sources(
             if key in known:
                 hashes[key] = known[key]
     changed = sorted(key for key, digest in hashes.items() if known.get(key) != digest)
-    report.files_unchanged = len(hashes) - len(changed)
     reread: set[str] = set()
     for gone in sorted(set(known) - set(hashes)):
         reread |= store.drop_source(gone)
         report.files_removed += 1
-    for key in changed:
-        reread |= store.drop_source(key)
-    to_read = sorted(set(changed) | (reread & set(hashes)))
-    report.files_unchanged -= len(to_read) - len(changed)
-    for done, key in enumerate(to_read, start=1):
+    queue = changed + sorted((reread & set(hashes)) - set(changed))
+    done: list[str] = []
+    while queue:
+        key = queue.pop(0)
+        held_before = store.cables_held_by(key)
         store.add_source(key, hashes[key])
-        report.files_read += 1
+        seen = set()
         for cable in read(files[key], on_skip=skip):
+            seen.add(cable.doc_id)
+            if store.keep_cable(cable, key):
+                continue
+            report.cables_embedded += 1
             for rowid, section in zip(store.add_cable(cable, key), cable.sections, strict=True):
                 store.add_spans("windows", rowid, model.windows(cable.subject, section.text, section.title))
                 store.add_spans("sentences", rowid, sentence_units(section.text))
-        notify("read", done, len(to_read))
+        for other in sorted(store.release(key, held_before - seen) & set(hashes)):
+            if other not in queue:  # holds a cable whose stored copy this file no longer has
+                queue.append(other)
+        done.append(key)
+        notify("read", len(done), len(done) + len(queue))
+    report.files_read = len(set(done))
+    report.files_unchanged = len(hashes) - report.files_read
     return hashes
 
 

@@ -8,6 +8,7 @@ two never drift apart (the FAISS id of a window is its rowid here).
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
 import sqlite3
@@ -36,7 +37,8 @@ CREATE TABLE IF NOT EXISTS cables (
     classification TEXT NOT NULL,
     tags TEXT NOT NULL,
     refs TEXT NOT NULL,
-    body TEXT NOT NULL
+    body TEXT NOT NULL,
+    digest TEXT  -- `cable_digest`: an update re-embeds a cable only when this changes
 );
 CREATE INDEX IF NOT EXISTS cables_by_source ON cables(source_path);
 CREATE TABLE IF NOT EXISTS cable_tags (
@@ -96,6 +98,9 @@ CREATE INDEX IF NOT EXISTS cable_files_by_source ON cable_files(source_path);
 # from): a cable stays while any of them does. Indexes built before this table get it
 # filled from `cables` when next updated.
 BACKFILL_CABLE_FILES = "INSERT OR IGNORE INTO cable_files SELECT doc_id, source_path FROM cables"
+# Indexes built before per-cable digests get the column (empty: each such cable is
+# re-embedded once, the next time a file holding it changes).
+ADD_DIGEST_COLUMN = "ALTER TABLE cables ADD COLUMN digest TEXT"
 
 # What gets embedded: windows (searched through FAISS, float32) and sentences (read
 # back to pick excerpts, float16: half the space, and far finer than cosine needs).
@@ -185,6 +190,8 @@ class Store:
             if not readonly:
                 self.db.executescript(SCHEMA)
                 self.db.execute(BACKFILL_CABLE_FILES)
+                if "digest" not in {row[1] for row in self.db.execute("PRAGMA table_info(cables)")}:
+                    self.db.execute(ADD_DIGEST_COLUMN)
             self.db.execute("SELECT count(*) FROM sections").fetchone()
         except sqlite3.DatabaseError as error:
             if not readonly:
@@ -207,11 +214,23 @@ class Store:
 
         Returns the other files to read again: those holding a cable whose stored copy came from `path`.
         """
+        reread = self.release(path, self.cables_held_by(path))
+        self.db.execute("DELETE FROM sources WHERE path = ?", (stored_name(path),))
+        return reread
+
+    def cables_held_by(self, path: str) -> set[str]:
+        return {
+            row[0]
+            for row in self.db.execute("SELECT doc_id FROM cable_files WHERE source_path = ?", (stored_name(path),))
+        }
+
+    def release(self, path: str, doc_ids: set[str]) -> set[str]:
+        """`path` no longer holds these cables: drop each one no other file holds, or whose
+        stored copy came from `path`; return the other files holding a dropped cable, to read again."""
         key = stored_name(path)
-        held = [row[0] for row in self.db.execute("SELECT doc_id FROM cable_files WHERE source_path = ?", (key,))]
-        self.db.execute("DELETE FROM cable_files WHERE source_path = ?", (key,))
         reread = set()
-        for doc_id in held:
+        for doc_id in sorted(doc_ids):
+            self.db.execute("DELETE FROM cable_files WHERE doc_id = ? AND source_path = ?", (doc_id, key))
             others = [
                 row[0] for row in self.db.execute("SELECT source_path FROM cable_files WHERE doc_id = ?", (doc_id,))
             ]
@@ -219,8 +238,19 @@ class Store:
             if not others or (read_from is not None and read_from[0] == key):
                 self.drop_cable(doc_id)
                 reread.update(file_name(other) for other in others)
-        self.db.execute("DELETE FROM sources WHERE path = ?", (key,))
         return reread
+
+    def keep_cable(self, cable: Cable, source_path: str) -> bool:
+        """Note that `source_path` holds `cable`, unchanged from its stored copy (its digest
+        is the same), and return True; False when the cable is new or changed."""
+        key = stored_name(source_path)
+        row = self.db.execute("SELECT digest, source_path FROM cables WHERE doc_id = ?", (cable.doc_id,)).fetchone()
+        if row is None or row[0] != cable_digest(cable):
+            return False
+        self.db.execute("INSERT OR IGNORE INTO cable_files VALUES (?, ?)", (cable.doc_id, key))
+        if row[1] == key:  # a row of a dump may have moved: keep "path#row" true
+            self.db.execute("UPDATE cables SET source = ? WHERE doc_id = ?", (stored_name(cable.source), cable.doc_id))
+        return True
 
     def drop_cable(self, doc_id: str) -> None:
         section_rows = "SELECT rowid FROM sections WHERE doc_id = ?"
@@ -239,7 +269,8 @@ class Store:
         """Store a cable (replacing an earlier one with the same ID); return its section rowids."""
         self.drop_cable(cable.doc_id)
         self.db.execute(
-            "INSERT INTO cables VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO cables(doc_id, source_path, source, subject, date, released, origin, classification,"
+            " tags, refs, body, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 cable.doc_id,
                 stored_name(source_path),
@@ -252,6 +283,7 @@ class Store:
                 json.dumps(list(cable.tags)),
                 json.dumps(list(cable.references)),
                 cable.body,
+                cable_digest(cable),
             ),
         )
         self.db.executemany("INSERT INTO cable_tags VALUES (?, ?)", [(cable.doc_id, tag) for tag in cable.tags])
@@ -630,6 +662,13 @@ class Store:
         if column == "tag":
             return {row[0] for row in self.db.execute("SELECT DISTINCT tag FROM cable_tags")}
         return {row[0] for row in self.db.execute(f"SELECT DISTINCT {FILTER_COLUMNS[column]} FROM cables")}
+
+
+def cable_digest(cable: Cable) -> str:
+    """What an update compares to tell a changed cable: all it holds but where it was read from
+    (a row of a dump keeps its digest when other rows come or go)."""
+    content = {name: value for name, value in cable.to_dict().items() if name != "source"}
+    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
 def window_text(subject: str, title: str, passage: str) -> str:
