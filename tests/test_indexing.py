@@ -74,9 +74,50 @@ def test_a_build_that_dies_leaves_the_old_index_working(sources, tmp_path, monke
     monkeypatch.setattr("cableqa.indexing._embed_missing", die)
     with pytest.raises(KeyboardInterrupt):
         build(sources, index)
-    assert not list(index.glob("*.partial"))
+    assert len(list(index.glob("*.partial"))) == 1  # kept, to resume
     assert qa.ask("heroin seized at Dunkerque").hits
     assert cableqa.load(index).ask("heroin seized at Dunkerque").hits[0].doc_id == SEED_ID
+
+
+def test_an_interrupted_build_resumes_where_it_stopped(sources, tmp_path, monkeypatch):
+    from cableqa import late_chunking
+
+    whole = build(sources, tmp_path / "whole")
+    monkeypatch.setattr(late_chunking, "WINDOWS_PER_CALL", 8)  # several commits in this small build
+    embed, calls = late_chunking._embed_sections, []
+
+    def interrupted_after_two_batches(*args, **kwargs):
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        calls.append(1)
+        return embed(*args, **kwargs)
+
+    monkeypatch.setattr(late_chunking, "_embed_sections", interrupted_after_two_batches)
+    index = tmp_path / "index"
+    with pytest.raises(KeyboardInterrupt):
+        build(sources, index)
+    monkeypatch.setattr(late_chunking, "_embed_sections", embed)
+    resumed = build(sources, index)
+    assert resumed.resumed and resumed.files_read == 0
+    assert 0 < resumed.vectors_embedded < whole.vectors_embedded
+    assert (resumed.cables, resumed.sections, resumed.vectors) == (whole.cables, whole.sections, whole.vectors)
+    assert not list(index.glob("*.partial"))
+    question = "heroin seized at Dunkerque"
+    assert cableqa.load(index).ask(question).hits == cableqa.load(tmp_path / "whole").ask(question).hits
+
+
+def test_a_partial_of_another_plan_is_not_resumed(sources, tmp_path, monkeypatch):
+    index = tmp_path / "index"
+
+    def die(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("cableqa.indexing._embed_missing", die)
+    with pytest.raises(KeyboardInterrupt):
+        build(sources, index)
+    monkeypatch.undo()
+    other = cableqa.build([SEEDS], index, model="hashing", rebuild=True)
+    assert not other.resumed and not list(index.glob("*.partial"))
 
 
 def test_a_reader_keeps_its_index_while_a_new_one_replaces_it(sources, tmp_path):

@@ -295,19 +295,25 @@ def run_index(args: argparse.Namespace) -> int:
         print(f"cableqa: waiting for the build by pid {pid or '?'}…", file=sys.stderr)
 
     existed = is_index(directory)
-    with BuildProgress() as progress:
-        report = build(
-            args.paths,
-            directory,
-            model=args.model,
-            rebuild=args.rebuild,
-            progress=progress,
-            on_skip=print_skip,
-            wait=not args.no_wait,
-            on_wait=waiting,
-            allow_download=args.allow_download,
-            device=args.device,
-        )
+    try:
+        with BuildProgress() as progress:
+            report = build(
+                args.paths,
+                directory,
+                model=args.model,
+                rebuild=args.rebuild,
+                progress=progress,
+                on_skip=print_skip,
+                wait=not args.no_wait,
+                on_wait=waiting,
+                allow_download=args.allow_download,
+                device=args.device,
+            )
+    except KeyboardInterrupt:
+        print("cableqa: interrupted; run `cableqa index` again to resume where it stopped", file=sys.stderr)
+        raise
+    if report.resumed:
+        print("cableqa: resumed the build that was stopped", file=sys.stderr)
     if report.repaired:
         print(f"cableqa: the index was damaged ({'; '.join(report.repaired)}); rebuilt it", file=sys.stderr)
     if args.rebuild or not existed or report.repaired:

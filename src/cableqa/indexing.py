@@ -4,13 +4,19 @@ A build holds the index's build lock throughout (`cableqa.buildlock`), writes a 
 generation beside the current one (starting from a copy of its database, so unchanged
 files are not embedded again), fsyncs it, then swaps the manifest atomically. Readers
 that opened the old generation keep working, and the one before stays until the next
-build so that a reader that has just read the old manifest can still open it. A build
-that dies leaves a `*.partial` folder that the next build removes.
+build so that a reader that has just read the old manifest can still open it.
+
+A build commits its progress as it goes (each file read, each batch embedded) in its
+`*.partial` folder. One that is killed, loses power or is interrupted leaves that folder
+behind, and the next build of the same index, from the same generation with the same
+model, resumes it: files read are not read again, vectors stored are not embedded again.
+Any other partial is removed, and so is one whose build failed for another reason.
 """
 
 from __future__ import annotations
 
 import errno
+import json
 import os
 import shutil
 import sqlite3
@@ -39,6 +45,10 @@ from cableqa.store import Store, window_text
 
 DEFAULT_SOURCES = ("seeds",)
 WINDOW_OVERLAP_PIECES = 48
+PLAN = "plan.json"  # in a partial generation: what it is a build of, so that another build can resume it
+# Cables read between commits inside one file (one file is committed whole as well): at the
+# shared corpus's ~3 sections a cable, about a minute of embedding on 2 cores is lost at most.
+CABLES_PER_COMMIT = 1000
 
 Progress = Callable[[str, int, "int | None"], None]
 
@@ -57,6 +67,7 @@ class BuildReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
     repaired: list[str] = field(default_factory=list)  # what was wrong with the generation this build replaced
+    resumed: bool = False  # it went on from where a killed or interrupted build stopped
 
     @property
     def changed(self) -> bool:
@@ -132,13 +143,19 @@ def _build_locked(
             on_skip(source, reason)
 
     files = {str(path): path for root in roots for path in _files_under(Path(root), skip)}
-    _remove_partial_generations(directory)
-    generation = _next_generation_name(directory)
-    workdir = directory / f"{generation}.partial"
-    workdir.mkdir()
-    try:
+    plan = {"from": previous.generation if previous else None, "model": model_source, "roots": roots}
+    workdir = _resumable_partial(directory, plan)
+    if workdir is None:
+        _remove_partial_generations(directory)
+        workdir = directory / f"{_next_generation_name(directory)}.partial"
+        workdir.mkdir()
         if previous is not None:
             _copy_database(directory / previous.generation / DATABASE, workdir / DATABASE)
+        _write_atomically(workdir / PLAN, json.dumps(plan))
+    else:
+        report.resumed = True
+    generation = workdir.name.removesuffix(".partial")
+    try:
         store = Store(workdir / DATABASE)
         try:
             embedding = _Model(model_source, allow_download, device)
@@ -156,6 +173,7 @@ def _build_locked(
         files_written = {
             name: FileRecord((workdir / name).stat().st_size, file_sha256(workdir / name)) for name in GENERATION_FILES
         }
+        (workdir / PLAN).unlink()
         _sync_folder(workdir, GENERATION_FILES)
         os.replace(workdir, directory / generation)
         workdir = directory / generation  # removed too if the manifest cannot be written
@@ -173,6 +191,8 @@ def _build_locked(
             files=files_written,
         )
         _write_atomically(directory / MANIFEST, manifest.to_json())
+    except KeyboardInterrupt:  # interrupted, like a kill: the next build resumes from the last commit
+        raise
     except BaseException:
         shutil.rmtree(workdir, ignore_errors=True)
         raise
@@ -263,10 +283,12 @@ def _sync_sources(
     while queue:
         key = queue.pop(0)
         held_before = store.cables_held_by(key)
-        store.add_source(key, hashes[key])
+        store.add_source(key, "")  # no file hashes to "": a build that resumes reads this file again
         seen = set()
         for cable in read(files[key], on_skip=skip):
             seen.add(cable.doc_id)
+            if len(seen) % CABLES_PER_COMMIT == 0:
+                store.commit()  # a resumed build keeps what was read (its cables' digests match)
             if store.keep_cable(cable, key):
                 continue
             report.cables_embedded += 1
@@ -276,6 +298,8 @@ def _sync_sources(
         for other in sorted(store.release(key, held_before - seen) & set(hashes)):
             if other not in queue:  # holds a cable whose stored copy this file no longer has
                 queue.append(other)
+        store.add_source(key, hashes[key])  # read whole
+        store.commit()
         done.append(key)
         notify("read", len(done), len(done) + len(queue))
     report.files_read = len(set(done))
@@ -383,6 +407,18 @@ def _next_generation_name(directory: Path) -> str:
         int(path.name.split("-")[1].split(".")[0]) for path in directory.glob("gen-*") if path.name[4:10].isdigit()
     ]
     return f"gen-{max(numbers, default=0) + 1:06d}"
+
+
+def _resumable_partial(directory: Path, plan: dict) -> Path | None:
+    """The partial generation a killed build left for this same plan, if there is one to resume."""
+    for path in sorted(directory.glob("gen-*.partial")):
+        try:
+            if json.loads((path / PLAN).read_text()) == plan:
+                Store(path / DATABASE).close()  # opens, or it is no use
+                return path
+        except (OSError, ValueError, sqlite3.DatabaseError):
+            continue
+    return None
 
 
 def _remove_partial_generations(directory: Path) -> None:

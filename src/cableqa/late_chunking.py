@@ -61,10 +61,12 @@ def embed_pending(store: Store, encoder, batch_size: int, notify: Callable[[str,
             batch.append(section)
             if sum(len(item.windows) for item in batch) >= WINDOWS_PER_CALL:
                 done += _embed_sections(store, encoder, batch, batch_size)
+                store.commit()  # what is embedded stays embedded if the build is killed
                 notify("embed", done, total)
                 batch = []
     if batch:
         done += _embed_sections(store, encoder, batch, batch_size)
+        store.commit()
         notify("embed", done, total)
     return done
 
