@@ -15,7 +15,8 @@
    at which the out-of-fold precision is >= TARGET_PRECISION with PRECISION_CONFIDENCE
    (the lower Wilson bound): new questions are a little harder than those fitted on.
 
-Prints the tables that eval/README.md shows; `--write` writes ranking.json.
+Prints the tables that eval/README.md shows; `--write` writes ranking.json. Needs scipy (for
+L-BFGS), which sentence-transformers installs; the ranking itself needs only numpy.
 """
 
 from __future__ import annotations
