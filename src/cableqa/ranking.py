@@ -29,7 +29,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 
 import numpy as np
@@ -108,7 +108,7 @@ class Runs:
     def features(self) -> np.ndarray:
         return self.values[:, : len(FEATURES)]
 
-    @property
+    @cached_property
     def best(self) -> int:
         return int(np.argmax(self.scores))
 
