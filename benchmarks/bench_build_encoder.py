@@ -34,9 +34,9 @@ SHARED_CORPUS = ROOT.parent / "shared" / "corpus" / "cablegate-html"
 def sample_windows(folder: Path, count: int) -> tuple[list[str], list[list[tuple[int, int]]]]:
     """`count` windows in context, as the indexer embeds them, and the spans of the sentences each holds whole."""
     import cableqa
+    from cableqa.cutting import window_spans
     from cableqa.embed import word_pieces
     from cableqa.excerpt import sentence_units
-    from cableqa.indexing import window_spans
     from cableqa.late_chunking import sentence_windows
     from cableqa.store import window_text
 

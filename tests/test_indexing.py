@@ -84,7 +84,7 @@ def test_an_interrupted_build_resumes_where_it_stopped(sources, tmp_path, monkey
 
     whole = build(sources, tmp_path / "whole")
     monkeypatch.setattr(late_chunking, "WINDOWS_PER_CALL", 8)  # several commits in this small build
-    embed, calls = late_chunking._embed_sections, []
+    embed, calls = late_chunking.embed_sections, []
 
     def interrupted_after_two_batches(*args, **kwargs):
         if len(calls) == 2:
@@ -92,11 +92,11 @@ def test_an_interrupted_build_resumes_where_it_stopped(sources, tmp_path, monkey
         calls.append(1)
         return embed(*args, **kwargs)
 
-    monkeypatch.setattr(late_chunking, "_embed_sections", interrupted_after_two_batches)
+    monkeypatch.setattr(late_chunking, "embed_sections", interrupted_after_two_batches)
     index = tmp_path / "index"
     with pytest.raises(KeyboardInterrupt):
         build(sources, index)
-    monkeypatch.setattr(late_chunking, "_embed_sections", embed)
+    monkeypatch.setattr(late_chunking, "embed_sections", embed)
     resumed = build(sources, index)
     assert resumed.resumed and resumed.files_read == 0
     assert 0 < resumed.vectors_embedded < whole.vectors_embedded

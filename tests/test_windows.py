@@ -1,6 +1,6 @@
 import re
 
-from cableqa.indexing import window_spans
+from cableqa.cutting import window_spans
 
 
 def _pieces(text):

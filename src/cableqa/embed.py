@@ -45,6 +45,7 @@ HASHING_MAX_TOKENS = 256
 _BUNDLED_ALIASES = {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}
 _EXPORT_FILE = "export.json"
 _TOKENIZER_FILE = "tokenizer.json"
+_SENTENCE_CONFIG_FILE = "sentence_bert_config.json"
 _ONNX_FILE = "model.onnx"
 _TRANSFORMER_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 _LEGACY_POOLING = {"pooling_mode_mean_tokens": "mean", "pooling_mode_cls_token": "cls"}
@@ -192,6 +193,24 @@ def word_pieces(model: str | None = None, *, allow_download: bool = False) -> Wo
         if folder is not None and (folder / _TOKENIZER_FILE).is_file():
             return WordPieces(tokenizers.Tokenizer.from_file(str(folder / _TOKENIZER_FILE)))
     return WordPieces(_fast_tokenizer(path))
+
+
+def max_tokens(model: str | None = None, *, allow_download: bool = False) -> int:
+    """How many word pieces `model` reads of a text, without loading torch where the files say it:
+    its sentence-transformers config, or its cached export; else the model is loaded to ask it."""
+    name, path = resolve_model(model)
+    if _is_hashing(path):
+        return HASHING_MAX_TOKENS
+    if not allow_download:
+        require_local(path)
+    model_dir, export_dir = _local_model_dir(path), _cached_export_dir(name, path)
+    if model_dir is not None and (model_dir / _SENTENCE_CONFIG_FILE).is_file():
+        configured = json.loads((model_dir / _SENTENCE_CONFIG_FILE).read_text()).get("max_seq_length")
+        if configured:
+            return int(configured)
+    if export_dir is not None:
+        return int(json.loads((export_dir / _EXPORT_FILE).read_text())["max_tokens"])
+    return load_encoder(model, purpose="build", allow_download=allow_download).max_tokens
 
 
 def _word_splitter() -> tokenizers.Tokenizer:

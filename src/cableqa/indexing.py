@@ -29,7 +29,6 @@ from pathlib import Path
 
 from cableqa.buildlock import build_lock
 from cableqa.errors import CableQAError, IndexDamaged
-from cableqa.excerpt import sentence_units
 from cableqa.files import file_sha256, visible_files
 from cableqa.index_files import (
     CHUNKER_VERSION,
@@ -41,14 +40,16 @@ from cableqa.index_files import (
     Manifest,
     check_index,
 )
-from cableqa.store import Store, window_text
+from cableqa.store import EmbeddedSection, SectionText, Store
 
 DEFAULT_SOURCES = ("seeds",)
-WINDOW_OVERLAP_PIECES = 48
+ENGINES = ("local", "ray")
 PLAN = "plan.json"  # in a partial generation: what it is a build of, so that another build can resume it
 # Cables read between commits inside one file (one file is committed whole as well): at the
 # shared corpus's ~3 sections a cable, about a minute of embedding on 2 cores is lost at most.
 CABLES_PER_COMMIT = 1000
+# Sections read from the database at once to be embedded (bounded memory at any corpus size).
+SECTIONS_PER_READ = 500
 
 Progress = Callable[[str, int, "int | None"], None]
 
@@ -86,6 +87,8 @@ def build(
     on_wait: Callable[[int | None], None] | None = None,
     allow_download: bool = False,
     device: str = "auto",
+    engine: str = "local",
+    address: str | None = None,
 ) -> BuildReport:
     """Build or update the index in `index_dir` from cable files and folders.
 
@@ -99,15 +102,25 @@ def build(
     (after `on_wait(its pid)`) or raise `CableQAError`. A model that is not on this
     machine is downloaded only with `allow_download`.
     `device` is where the model runs: "auto" (a CUDA GPU when torch sees one), "cpu" or "cuda".
+    `engine` "ray" cuts and embeds on the Ray cluster at `address` (None: a local Ray over all
+    cores; `cableqa.ray_build`); "local" does it in this process.
     """
     started = time.perf_counter()
+    if engine not in ENGINES:
+        raise CableQAError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
+    if engine == "ray":
+        from cableqa.ray_build import require_ray
+
+        require_ray()  # before anything is read
     directory = Path(index_dir)
     given = _given_roots(sources)
     if model is not None:
         model_identity(model, allow_download=allow_download)  # a bad model is an error before anything is written
     directory.mkdir(parents=True, exist_ok=True)
     with build_lock(directory, wait=wait, on_wait=on_wait), _no_space_is_one_line(directory):
-        return _build_locked(directory, given, model, rebuild, progress, on_skip, allow_download, device, started)
+        return _build_locked(
+            directory, given, model, rebuild, progress, on_skip, allow_download, (engine, address, device), started
+        )
 
 
 def _build_locked(
@@ -118,7 +131,7 @@ def _build_locked(
     progress,
     on_skip,
     allow_download: bool,
-    device: str,
+    where: tuple[str, str | None, str],
     started: float,
 ) -> BuildReport:
     report = BuildReport(index_dir=str(directory))
@@ -158,12 +171,12 @@ def _build_locked(
     try:
         store = Store(workdir / DATABASE)
         try:
-            embedding = _Model(model_source, allow_download, device)
-            hashes = _sync_sources(store, files, embedding, report, notify, skip)
+            engine = _engine(model_source, allow_download, *where)
+            hashes = _sync_sources(store, files, report, notify, skip)
             if previous is not None and not report.changed:
                 shutil.rmtree(workdir)
                 return _finish(report, previous.counts, started)
-            dimension = _embed_missing(store, embedding, report, notify)
+            dimension = _embed_missing(store, engine, report, notify)
             notify("write", 0, None)
             counts = store.counts()
             _write_vectors(store, workdir / VECTORS, dimension)
@@ -252,9 +265,7 @@ def _files_under(root: Path, skip) -> Iterator[Path]:
         skip(str(root), "no longer exists; its cables are dropped")
 
 
-def _sync_sources(
-    store: Store, files: dict[str, Path], model: _Model, report: BuildReport, notify, skip
-) -> dict[str, str]:
+def _sync_sources(store: Store, files: dict[str, Path], report: BuildReport, notify, skip) -> dict[str, str]:
     """Bring the store's cables in line with `files`; return the hash of every file now indexed.
 
     A file that cannot be read is skipped and keeps the cables it had; a cable held by
@@ -292,9 +303,7 @@ def _sync_sources(
             if store.keep_cable(cable, key):
                 continue
             report.cables_embedded += 1
-            for rowid, section in zip(store.add_cable(cable, key), cable.sections, strict=True):
-                store.add_spans("windows", rowid, model.windows(cable.subject, section.text, section.title))
-                store.add_spans("sentences", rowid, sentence_units(section.text))
+            store.add_cable(cable, key)  # its sections are cut and embedded next (`_embed_missing`)
         for other in sorted(store.release(key, held_before - seen) & set(hashes)):
             if other not in queue:  # holds a cable whose stored copy this file no longer has
                 queue.append(other)
@@ -307,10 +316,19 @@ def _sync_sources(
     return hashes
 
 
-class _Model:
-    """The embedding model, loaded on first need: a build where nothing changed never imports torch."""
+def _engine(model: str, allow_download: bool, engine: str, address: str | None, device: str):
+    if engine == "ray":
+        from cableqa.ray_build import RayEngine
 
-    def __init__(self, name: str | None, allow_download: bool, device: str = "auto"):
+        return RayEngine(model, address=address, device=device, allow_download=allow_download)
+    return _LocalEngine(model, allow_download, device)
+
+
+class _LocalEngine:
+    """Cuts and embeds in this process. The model is loaded on first need: a build where nothing
+    changed never imports torch."""
+
+    def __init__(self, name: str, allow_download: bool, device: str = "auto"):
         self.name = name
         self.allow_download = allow_download
         if device != "auto":  # a GPU asked for and missing fails now, not after hours of reading
@@ -319,7 +337,6 @@ class _Model:
             resolve_device(device)
         self.device = device
         self._encoder = None
-        self._pieces = None
 
     @property
     def encoder(self):
@@ -331,56 +348,48 @@ class _Model:
             )
         return self._encoder
 
-    def windows(self, subject: str, text: str, title: str) -> list[tuple[int, int]]:
-        if self._pieces is None:
-            from cableqa.embed import word_pieces
+    def embed(self, sections: Iterator[SectionText]) -> Iterator[list[EmbeddedSection]]:
+        """The sections, cut and embedded, in their order, a few hundred windows at a time."""
+        from cableqa.cutting import Cutter
+        from cableqa.embed import batch_size_for
+        from cableqa.late_chunking import WINDOWS_PER_CALL, embed_sections
 
-            self._pieces = word_pieces(self.name)
-        context = self._pieces.count(window_text(subject, title, ""))
-        return window_spans(text, self._pieces.offsets(text), self.encoder.max_tokens - 2 - context)
+        cutter = Cutter(self.name, allow_download=self.allow_download)
+        batch = []
+        for section in sections:
+            batch.append(cutter.cut(section))
+            if sum(len(cut.windows) for cut in batch) >= WINDOWS_PER_CALL:
+                yield embed_sections(self.encoder, batch, batch_size_for(self.encoder.device))
+                batch = []
+        if batch:
+            yield embed_sections(self.encoder, batch, batch_size_for(self.encoder.device))
+
+    def dimension(self) -> int:
+        return self.encoder.dimension
 
 
-def window_spans(text: str, pieces: list[tuple[int, int]], budget: int) -> list[tuple[int, int]]:
-    """Overlapping character spans of `text`, each at most `budget` word pieces.
+def _embed_missing(store: Store, engine, report: BuildReport, notify) -> int:
+    """Cut and embed every section not embedded yet; return the vectors' dimension.
 
-    The model reads only its first `max_tokens` word pieces, so a long section is
-    embedded as several windows (overlapping by a few sentences' worth) and found by
-    its best one. Windows end at sentence boundaries where that costs little.
+    What the engine gives back is stored and committed a batch at a time, so a build that
+    is killed keeps every batch it stored.
     """
-    from cableqa.text import split_sentences
-
-    budget = max(budget, 32)
-    if len(pieces) <= budget:
-        return [(0, len(text))]
-    starts = {start for start, _ in split_sentences(text)}
-    sentence_tokens = [i for i, (start, _) in enumerate(pieces) if start in starts or _after_boundary(text, start)]
-    spans = []
-    first = 0
-    while True:
-        last = min(first + budget, len(pieces))
-        if last < len(pieces):
-            boundary = max((t for t in sentence_tokens if first < t <= last), default=last)
-            last = boundary if boundary - first >= budget // 2 else last
-        spans.append((pieces[first][0], pieces[last - 1][1]))
-        if last >= len(pieces):
-            return spans
-        resume = last - WINDOW_OVERLAP_PIECES
-        first = max(min((t for t in sentence_tokens if resume <= t < last), default=resume), first + 1)
+    rowids = store.pending_sections()
+    done = 0
+    notify("embed", done, len(rowids))
+    for batch in engine.embed(_section_texts(store, rowids)):
+        for section in batch:
+            store.put_embedded(section)
+            report.vectors_embedded += section.vectors
+        store.commit()
+        done += len(batch)
+        notify("embed", done, len(rowids))
+    return store.vector_dimension() or engine.dimension()
 
 
-def _after_boundary(text: str, offset: int) -> bool:
-    before = text[:offset].rstrip(" ")
-    return not before or before.endswith("\n")
-
-
-def _embed_missing(store: Store, model: _Model, report: BuildReport, notify) -> int:
-    """Embed every window and sentence without a vector; return the model's dimension."""
-    from cableqa.embed import batch_size_for
-    from cableqa.late_chunking import embed_pending
-
-    encoder = model.encoder
-    report.vectors_embedded = embed_pending(store, encoder, batch_size_for(encoder.device), notify)
-    return encoder.dimension
+def _section_texts(store: Store, rowids: list[int]) -> Iterator[SectionText]:
+    for first in range(0, len(rowids), SECTIONS_PER_READ):
+        yield from store.section_texts(rowids[first : first + SECTIONS_PER_READ])
 
 
 def _write_vectors(store: Store, path: Path, dimension: int) -> None:

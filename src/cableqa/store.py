@@ -132,15 +132,28 @@ class Window:
 
 
 @dataclass(frozen=True)
-class SectionUnits:
-    """A section as embedding sees it: its text in context, and the spans to embed."""
+class SectionText:
+    """A section as embedding reads it: its text and its context."""
 
     rowid: int
     subject: str
     title: str
     text: str
-    windows: list[tuple[int, int, int]]  # (window id, start, end) in `text`
-    sentences: list[tuple[int, int, int]]  # (sentence id, start, end) in `text`
+
+
+@dataclass(frozen=True)
+class EmbeddedSection:
+    """What embedding a section gives: the spans of its windows and sentences, with their vectors."""
+
+    rowid: int
+    windows: list[tuple[int, int]]  # (start, end) in the section text
+    window_vectors: np.ndarray  # float32 (len(windows), dimension)
+    sentences: list[tuple[int, int]]
+    sentence_vectors: np.ndarray  # float32 (len(sentences), dimension)
+
+    @property
+    def vectors(self) -> int:
+        return len(self.windows) + len(self.sentences)
 
 
 @dataclass(frozen=True)
@@ -316,19 +329,21 @@ class Store:
             rowids.append(rowid)
         return rowids
 
-    def add_spans(self, table: str, section_rowid: int, spans: Iterable[tuple[int, int]]) -> None:
-        """Add windows or sentences of a section, to be embedded later."""
-        self.db.executemany(
-            f"INSERT INTO {_vector_table(table)}(section_rowid, start, end) VALUES (?, ?, ?)",
-            [(section_rowid, start, end) for start, end in spans],
-        )
-
-    def set_vectors(self, table: str, ids: list[int], vectors: np.ndarray) -> None:
-        dtype = VECTOR_TYPES[_vector_table(table)]
-        self.db.executemany(
-            f"UPDATE {table} SET vector = ? WHERE id = ?",
-            [(vector.astype(dtype).tobytes(), id_) for id_, vector in zip(ids, vectors, strict=True)],
-        )
+    def put_embedded(self, section: EmbeddedSection) -> None:
+        """Store a section's windows and sentences with their vectors, in place of any it had."""
+        rows = {
+            "windows": (section.windows, section.window_vectors),
+            "sentences": (section.sentences, section.sentence_vectors),
+        }
+        for table, (spans, vectors) in rows.items():
+            self.db.execute(f"DELETE FROM {table} WHERE section_rowid = ?", (section.rowid,))
+            self.db.executemany(
+                f"INSERT INTO {table}(section_rowid, start, end, vector) VALUES (?, ?, ?, ?)",
+                [
+                    (section.rowid, start, end, vector.astype(VECTOR_TYPES[table]).tobytes())
+                    for (start, end), vector in zip(spans, vectors, strict=True)
+                ],
+            )
 
     def commit(self) -> None:
         self.db.commit()
@@ -346,41 +361,29 @@ class Store:
         }
 
     def pending_sections(self) -> list[int]:
-        """Rowids of the sections with a window or sentence still without a vector."""
+        """Rowids of the sections not embedded yet: those without windows, or with a window or sentence
+        still without a vector (a partial generation of an older cableqa stored spans before vectors)."""
         rows = self.db.execute(
-            "SELECT section_rowid FROM windows WHERE vector IS NULL"
+            "SELECT rowid FROM sections WHERE rowid NOT IN (SELECT section_rowid FROM windows)"
+            " UNION SELECT section_rowid FROM windows WHERE vector IS NULL"
             " UNION SELECT section_rowid FROM sentences WHERE vector IS NULL ORDER BY 1"
         )
         return [row[0] for row in rows]
 
-    def pending_vectors(self) -> int:
-        """How many vectors `pending_sections` will store: all the windows and sentences of those sections."""
-        return sum(
-            self.db.execute(
-                f"SELECT count(*) FROM {table} WHERE section_rowid IN"
-                " (SELECT section_rowid FROM windows WHERE vector IS NULL"
-                "  UNION SELECT section_rowid FROM sentences WHERE vector IS NULL)"
-            ).fetchone()[0]
-            for table in VECTOR_TYPES
-        )
-
-    def section_units(self, rowids: list[int]) -> list[SectionUnits]:
-        """What embedding a section needs: its text, context, and (id, start, end) of its windows and sentences."""
+    def section_texts(self, rowids: list[int]) -> list[SectionText]:
+        """The text and context of sections, in rowid order."""
         marks = ",".join("?" * len(rowids))
         rows = self.db.execute(
-            "SELECT s.rowid, s.title, s.text, c.subject FROM sections s JOIN cables c ON c.doc_id = s.doc_id"
+            "SELECT s.rowid, c.subject, s.title, s.text FROM sections s JOIN cables c ON c.doc_id = s.doc_id"
             f" WHERE s.rowid IN ({marks}) ORDER BY s.rowid",
             rowids,
-        ).fetchall()
-        units: dict[str, dict[int, list]] = {table: {rowid: [] for rowid in rowids} for table in VECTOR_TYPES}
-        for table in VECTOR_TYPES:
-            query = f"SELECT section_rowid, id, start, end FROM {table} WHERE section_rowid IN ({marks}) ORDER BY id"
-            for section_rowid, id_, start, end in self.db.execute(query, rowids):
-                units[table][section_rowid].append((id_, start, end))
-        return [
-            SectionUnits(rowid, subject, title, text, units["windows"][rowid], units["sentences"][rowid])
-            for rowid, title, text, subject in rows
-        ]
+        )
+        return [SectionText(*row) for row in rows]
+
+    def vector_dimension(self) -> int | None:
+        """The length of the stored window vectors; None while there are none."""
+        row = self.db.execute("SELECT length(vector) FROM windows WHERE vector IS NOT NULL LIMIT 1").fetchone()
+        return None if row is None else row[0] // np.dtype(VECTOR_TYPES["windows"]).itemsize
 
     def window_vectors(self, dimension: int, *, chunk: int = 100_000) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """(ids, vectors) of the embedded windows in chunks of `chunk`, for (re)building the FAISS index."""
@@ -681,12 +684,6 @@ def _vector_rows(rows: list[tuple[int, bytes]], dimension: int) -> tuple[np.ndar
     ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
     vectors = np.frombuffer(b"".join(row[1] for row in rows), dtype=np.float32).reshape(len(rows), dimension)
     return ids, vectors
-
-
-def _vector_table(name: str) -> str:
-    if name not in VECTOR_TYPES:
-        raise ValueError(f"no embedded table {name!r}")
-    return name
 
 
 def _stored_section(row: tuple) -> StoredSection:
