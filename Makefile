@@ -17,7 +17,7 @@ $(BIN)/cableqa: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet --no-deps --index-url $(TORCH_INDEX) "$(TORCH)"
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,ray]'  # ray: so the --ray tests run, not skip
 	touch $@
 
 install: $(BIN)/cableqa

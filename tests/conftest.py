@@ -43,6 +43,16 @@ def real_seed_index(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def real_ranking_index(tmp_path_factory) -> Path:
+    """The 30 cables of `fixtures/ranking-corpus` indexed with the real bundled model."""
+    import cableqa
+
+    directory = tmp_path_factory.mktemp("ranking-index") / "index"
+    cableqa.build([FIXTURES / "ranking-corpus"], directory)
+    return directory
+
+
+@pytest.fixture(scope="session")
 def real_seed_assistant(real_seed_index):
     import cableqa
 

@@ -62,15 +62,15 @@ def test_a_long_section_is_found_by_its_last_sentences(real_seed_assistant):
 
 
 def test_query_path_runs_without_torch(real_seed_index):
-    """Asking uses the ONNX export: a cold `cableqa ask` never imports torch."""
+    """Asking uses the ONNX export: a cold `cableqa ask` never imports torch (nor ray)."""
     script = (
         "import sys, cableqa\n"
         f"qa = cableqa.load({str(real_seed_index)!r}, build_missing=False)\n"
         "print(qa.ask('How much heroin was seized at Dunkerque?').hits[0].doc_id)\n"
-        "print('torch' in sys.modules, 'sentence_transformers' in sys.modules)\n"
+        "print('torch' in sys.modules, 'sentence_transformers' in sys.modules, 'ray' in sys.modules)\n"
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=REPO)
-    assert result.stdout.split() == [SEED_ID, "False", "False"]
+    assert result.stdout.split() == [SEED_ID, "False", "False", "False"]
 
 
 def test_cli_json_answer_with_the_real_model(real_seed_index):

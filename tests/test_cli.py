@@ -166,7 +166,7 @@ def test_help_starts_without_heavy_imports():
     script = (
         "import sys\nfrom cableqa.cli import INFO_TOP_VALUES, main\n"
         "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
-        "print(sorted(m for m in ('torch', 'sentence_transformers', 'faiss', 'onnxruntime', 'textual', 'numpy')"
+        "print(sorted(m for m in ('torch', 'sentence_transformers', 'faiss', 'onnxruntime', 'textual', 'numpy', 'ray')"
         " if m in sys.modules), file=sys.stderr)\n"
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)

@@ -18,12 +18,10 @@ CONFIDENTLY_WRONG_CEILING = 0.10
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory):
+def report(real_ranking_index):
     import cableqa
 
-    directory = tmp_path_factory.mktemp("ranking-index") / "index"
-    cableqa.build([FIXTURES / "ranking-corpus"], directory)
-    qa = cableqa.load(directory, build_missing=False)
+    qa = cableqa.load(real_ranking_index, build_missing=False)
     return evaluate(qa.ask, read_questions(FIXTURES / "ranking-questions.jsonl"), name="ranking")
 
 

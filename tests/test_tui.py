@@ -330,7 +330,7 @@ async def test_a_load_error_is_shown_in_one_line_and_questions_say_why():
 def test_importing_the_tui_loads_no_model_libraries():
     code = (
         "import sys, cableqa.tui, cableqa.tui.app; "
-        "heavy = {'torch', 'sentence_transformers', 'onnxruntime', 'faiss'} & set(sys.modules); "
+        "heavy = {'torch', 'sentence_transformers', 'onnxruntime', 'faiss', 'ray'} & set(sys.modules); "
         "print(sorted(heavy))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

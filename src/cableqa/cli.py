@@ -280,8 +280,28 @@ def add_index(subparsers: argparse._SubParsersAction) -> None:
         default="auto",
         help="where the model embeds: auto (a CUDA GPU when torch sees one, else the CPU), cpu or cuda",
     )
+    index.add_argument(
+        "--ray",
+        nargs="?",
+        const="",
+        metavar="ADDRESS",
+        help="cut and embed on a Ray cluster (ray://HEAD:10001, auto); without ADDRESS, a local Ray over all"
+        " cores. Needs pip install 'cableqa[ray]'",
+    )
     add_index_options(index)
     index.set_defaults(run=run_index)
+
+
+def ray_address(paths: list[str], ray: str | None) -> tuple[list[str], str | None]:
+    """(paths to index, Ray address or None for a local Ray) of `index PATH... --ray [ADDRESS]`.
+
+    `--ray cables.csv` means a local Ray over cables.csv: an existing path is not an address.
+    """
+    if not ray:
+        return paths, None
+    if "://" not in ray and ray != "auto" and Path(ray).exists():
+        return [*paths, ray], None
+    return paths, ray
 
 
 def run_index(args: argparse.Namespace) -> int:
@@ -294,11 +314,12 @@ def run_index(args: argparse.Namespace) -> int:
     def waiting(pid: int | None) -> None:
         print(f"cableqa: waiting for the build by pid {pid or '?'}…", file=sys.stderr)
 
+    paths, address = ray_address(args.paths, args.ray)
     existed = is_index(directory)
     try:
         with BuildProgress() as progress:
             report = build(
-                args.paths,
+                paths,
                 directory,
                 model=args.model,
                 rebuild=args.rebuild,
@@ -308,6 +329,8 @@ def run_index(args: argparse.Namespace) -> int:
                 on_wait=waiting,
                 allow_download=args.allow_download,
                 device=args.device,
+                engine="local" if args.ray is None else "ray",
+                address=address,
             )
     except KeyboardInterrupt:
         print("cableqa: interrupted; run `cableqa index` again to resume where it stopped", file=sys.stderr)

@@ -1,0 +1,261 @@
+"""Cutting and embedding on a Ray cluster (`cableqa index --ray`, `build(engine="ray")`).
+
+Reading stays in this process, where the files are, and so does writing: one writer fills
+SQLite and, at the end, FAISS, as in a local build. What grows past one machine is the
+embedding, so the sections read but not yet embedded go through a Ray Data pipeline:
+
+    from_items(sections) → cut (tasks) → embed (a pool of actors, one model each) → this process
+
+in rounds of `SECTIONS_PER_ROUND`, which bound what is in flight. The results come back in
+order, a batch at a time, and each batch is stored and committed as it arrives, exactly as a
+local build commits its own: a driver killed mid-build resumes like a local build, from the
+last committed batch, with or without `--ray`. Ray itself retries a cut task whose worker
+dies and restarts an encoder actor that dies (Ray Data's actor pools restart without limit).
+
+Where the cluster has GPUs, each encoder actor holds one; otherwise each holds
+`threads_per_encoder` CPU cores, and there are as many as the cluster's cores allow.
+
+Ray is an optional extra (`cableqa[ray]`); this module is imported only by a build asked to
+use it, and imports ray only then.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import math
+from collections.abc import Iterator
+
+import numpy as np
+
+from cableqa.errors import CableQAError, one_line
+from cableqa.store import EmbeddedSection, SectionText
+
+RAY_EXTRA = "cableqa[ray]"
+# Sections shipped to the cluster in one Ray Data pipeline: about 30 MB of text from the shared
+# corpus (~1.3 KB a section). Each round starts its encoder actors anew (about 10 s with torch on
+# this 2-core machine), so a round is kept to many minutes of embedding on a few dozen cores.
+SECTIONS_PER_ROUND = 20_000
+# Sections an encoder actor embeds at once: about 200 windows and 900 sentences of the shared
+# corpus, near the local build's `WINDOWS_PER_CALL`, so each forward pass pads as little.
+SECTIONS_PER_BATCH = 64
+# CPU cores each encoder actor uses (torch threads): past 4 threads, all-MiniLM-L6-v2's small
+# matrices stop getting faster, so a many-core node runs more actors instead.
+MAX_THREADS_PER_ENCODER = 4
+# Cut tasks reserve a quarter of a core, and each encoder actor leaves that much of its cores
+# unreserved: cutting is a small share of the work, but Ray schedules nothing where encoder
+# actors have reserved every core (on a 2-core machine the pipeline would wait forever).
+CUT_CPUS = 0.25
+
+
+def require_ray() -> None:
+    """A one-line error, before anything is read, when the `ray` extra is not installed."""
+    if importlib.util.find_spec("ray") is None or importlib.util.find_spec("ray.data") is None:
+        raise CableQAError(f"--ray needs Ray Data, which is not installed: pip install '{RAY_EXTRA}'")
+
+
+class RayEngine:
+    """Cuts and embeds on a Ray cluster: `address` ("ray://HEAD:10001", "auto"), or None for a
+    local Ray over all of this machine's cores. Ray starts on the first section to embed."""
+
+    def __init__(self, model: str, *, address: str | None, device: str, allow_download: bool):
+        require_ray()
+        self.model = model
+        self.address = address
+        self.device = device
+        self.allow_download = allow_download
+        self._started_ray = False
+        self._dimension: int | None = None
+
+    def embed(self, sections: Iterator[SectionText]) -> Iterator[list[EmbeddedSection]]:
+        """The sections, cut and embedded on the cluster, in their order, a batch at a time."""
+        batch: list[SectionText] = []
+        try:
+            for section in sections:
+                batch.append(section)
+                if len(batch) == SECTIONS_PER_ROUND:
+                    yield from self._round(batch)
+                    batch = []
+            if batch:
+                yield from self._round(batch)
+        finally:
+            self._stop()
+
+    def dimension(self) -> int:
+        if self._dimension is None:  # nothing was embedded: ask the model here
+            from cableqa.embed import load_encoder
+
+            self._dimension = load_encoder(self.model, allow_download=self.allow_download).dimension
+        return self._dimension
+
+    def _round(self, sections: list[SectionText]) -> Iterator[list[EmbeddedSection]]:
+        import ray
+
+        self._start()
+        try:
+            for rows in self._pipeline(sections).iter_batches(batch_size=None, batch_format="numpy"):
+                embedded = [_embedded(rows, i) for i in range(len(rows["rowid"]))]
+                self._dimension = self._dimension or _dimension_of(embedded)
+                yield embedded
+        except ray.exceptions.RayError as error:
+            raise CableQAError(f"the Ray build failed: {_cause(error)}") from None
+
+    def _pipeline(self, sections: list[SectionText]):
+        import ray
+        import ray.data
+
+        encoders, per_encoder, device = self._encoder_pool()
+        items = [vars(section) for section in sections]
+        cut = ray.data.from_items(items).map_batches(
+            _cut_batch,
+            fn_kwargs={"model": self.model, "allow_download": self.allow_download},
+            batch_size=SECTIONS_PER_BATCH,
+            num_cpus=CUT_CPUS,
+        )
+        return cut.map_batches(
+            _Encoder,
+            fn_constructor_kwargs={"model": self.model, "device": device, "threads": math.ceil(per_encoder["CPU"])},
+            batch_size=SECTIONS_PER_BATCH,
+            compute=ray.data.ActorPoolStrategy(min_size=1, max_size=encoders),
+            num_cpus=per_encoder.get("CPU", 0),
+            num_gpus=per_encoder.get("GPU", 0),
+        )
+
+    def _encoder_pool(self) -> tuple[int, dict[str, float], str]:
+        """(most encoder actors, resources of each, their torch device) for this cluster and --device."""
+        import ray
+
+        gpus = int(ray.cluster_resources().get("GPU", 0))
+        if self.device == "cuda" and not gpus:
+            raise CableQAError("--device cuda: the Ray cluster has no GPU (use --device auto or cpu)")
+        if gpus and self.device != "cpu":
+            return gpus, {"CPU": 1, "GPU": 1}, "cuda"
+        node_cores = [node["Resources"].get("CPU", 0) for node in ray.nodes() if node["Alive"]]
+        smallest = int(min((cores for cores in node_cores if cores), default=1))
+        threads = max(1, min(MAX_THREADS_PER_ENCODER, smallest))
+        encoders = max(1, sum(int(cores) // threads for cores in node_cores))
+        return encoders, {"CPU": threads - CUT_CPUS}, "cpu"
+
+    def _start(self) -> None:
+        import ray
+        import ray.data
+
+        for name in ("ray", "ray.data"):  # the build's own progress line says what they would
+            logging.getLogger(name).setLevel(logging.ERROR)
+        if not ray.is_initialized():
+            try:
+                ray.init(
+                    address=self.address,
+                    include_dashboard=False,
+                    log_to_driver=False,
+                    logging_level=logging.ERROR,
+                    configure_logging=False,
+                )
+            except (ConnectionError, ValueError, RuntimeError) as error:
+                raise CableQAError(f"cannot reach the Ray cluster at {self.address}: {one_line(error)}") from None
+            self._started_ray = True
+        context = ray.data.DataContext.get_current()
+        context.execution_options.preserve_order = True  # the writer stores sections in rowid order
+        context.enable_progress_bars = False  # the build's own progress line says it
+        context.print_on_execution_start = False
+
+    def _stop(self) -> None:
+        if self._started_ray:
+            import ray
+
+            ray.shutdown()
+            self._started_ray = False
+
+
+def _cut_batch(rows: dict[str, np.ndarray], *, model: str, allow_download: bool) -> dict[str, np.ndarray]:
+    """The cut stage: each section's window and sentence spans, flattened to [start, end, start, end, ...]."""
+    cutter = _cutter(model, allow_download)
+    windows, sentences = [], []
+    for section in _sections(rows):
+        cut = cutter.cut(section)
+        windows.append(np.array(cut.windows, dtype=np.int64).reshape(-1))
+        sentences.append(np.array(cut.sentences, dtype=np.int64).reshape(-1))
+    return {**rows, "windows": _objects(windows), "sentences": _objects(sentences)}
+
+
+_CUTTERS: dict[tuple[str, bool], object] = {}
+
+
+def _cutter(model: str, allow_download: bool):
+    """One cutter a worker process (Ray reuses workers between tasks: the tokenizer loads once)."""
+    from cableqa.cutting import Cutter
+
+    key = (model, allow_download)
+    if key not in _CUTTERS:
+        _CUTTERS[key] = Cutter(model, allow_download=allow_download)
+    return _CUTTERS[key]
+
+
+class _Encoder:
+    """The embed stage: an actor holding one model, on its GPU or its share of a node's cores."""
+
+    def __init__(self, model: str, device: str, threads: int):
+        import torch
+
+        from cableqa.embed import batch_size_for, load_encoder
+
+        torch.set_num_threads(threads)
+        self._encoder = load_encoder(model, purpose="build", device=device)
+        self._batch_size = batch_size_for(self._encoder.device)
+
+    def __call__(self, rows: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        from cableqa.cutting import CutSection
+        from cableqa.late_chunking import embed_sections
+
+        cut = [
+            CutSection(section, _spans(rows["windows"][i]), _spans(rows["sentences"][i]))
+            for i, section in enumerate(_sections(rows))
+        ]
+        embedded = embed_sections(self._encoder, cut, self._batch_size)
+        return {
+            "rowid": rows["rowid"],
+            "windows": rows["windows"],
+            "sentences": rows["sentences"],
+            "window_vectors": _objects([item.window_vectors.astype(np.float32).tobytes() for item in embedded]),
+            "sentence_vectors": _objects([item.sentence_vectors.astype(np.float32).tobytes() for item in embedded]),
+        }
+
+
+def _sections(rows: dict[str, np.ndarray]) -> list[SectionText]:
+    return [
+        SectionText(int(rowid), str(subject), str(title), str(text))
+        for rowid, subject, title, text in zip(rows["rowid"], rows["subject"], rows["title"], rows["text"], strict=True)
+    ]
+
+
+def _embedded(rows: dict[str, np.ndarray], i: int) -> EmbeddedSection:
+    windows, sentences = _spans(rows["windows"][i]), _spans(rows["sentences"][i])
+    return EmbeddedSection(
+        int(rows["rowid"][i]),
+        windows,
+        np.frombuffer(rows["window_vectors"][i], dtype=np.float32).reshape(len(windows), -1),
+        sentences,
+        np.frombuffer(rows["sentence_vectors"][i], dtype=np.float32).reshape(len(sentences), -1),
+    )
+
+
+def _spans(flat) -> list[tuple[int, int]]:
+    values = [int(value) for value in flat]
+    return list(zip(values[::2], values[1::2], strict=True))
+
+
+def _objects(values: list) -> np.ndarray:
+    """A column of one Python object a row (arrays of differing lengths, bytes)."""
+    column = np.empty(len(values), dtype=object)
+    column[:] = values
+    return column
+
+
+def _dimension_of(embedded: list[EmbeddedSection]) -> int | None:
+    return next((item.window_vectors.shape[1] for item in embedded if len(item.windows)), None)
+
+
+def _cause(error: Exception) -> str:
+    """The user's line from a Ray error: the cableqa error a worker raised, else Ray's first line."""
+    cause = getattr(error, "cause", None)
+    return str(cause) if isinstance(cause, CableQAError) else one_line(error)
