@@ -34,27 +34,21 @@ SHARED_CORPUS = ROOT.parent / "shared" / "corpus" / "cablegate-html"
 def sample_windows(folder: Path, count: int) -> tuple[list[str], list[list[tuple[int, int]]]]:
     """`count` windows in context, as the indexer embeds them, and the spans of the sentences each holds whole."""
     import cableqa
-    from cableqa.cutting import window_spans
-    from cableqa.embed import word_pieces
-    from cableqa.excerpt import sentence_units
+    from cableqa.cutting import Cutter
     from cableqa.late_chunking import sentence_windows
-    from cableqa.store import window_text
+    from cableqa.store import SectionText, window_text
 
-    pieces = word_pieces()
+    cutter = Cutter(None)
     files = sorted(path for path in folder.rglob("*") if path.is_file())
     random.Random(0).shuffle(files)
     texts, spans = [], []
     for path in files:
         for cable in cableqa.read(path, on_skip=lambda *_: None):
             for section in cable.sections:
+                cut = cutter.cut(SectionText(0, cable.subject, section.title, section.text))
                 prefix = window_text(cable.subject, section.title, "")
-                budget = 256 - 2 - pieces.count(prefix)
-                windows = [
-                    (n, *span)
-                    for n, span in enumerate(window_spans(section.text, pieces.offsets(section.text), budget))
-                ]
-                sentences = [(n, *span) for n, span in enumerate(sentence_units(section.text))]
-                chosen, _ = sentence_windows(windows, sentences)
+                windows = [(n, *span) for n, span in enumerate(cut.windows)]
+                chosen, _ = sentence_windows(windows, [(n, *span) for n, span in enumerate(cut.sentences)])
                 for n, start, end in windows:
                     texts.append(prefix + section.text[start:end])
                     spans.append([(len(prefix) + s - start, len(prefix) + e - start) for _, s, e in chosen[n]])
