@@ -71,5 +71,9 @@ def window_spans(text: str, pieces: list[Span], budget: int) -> list[Span]:
 
 
 def _after_boundary(text: str, offset: int) -> bool:
-    before = text[:offset].rstrip(" ")
-    return not before or before.endswith("\n")
+    """Whether only spaces lie between `offset` and the start of its line (no copy of the text before it:
+    this runs for every word piece of a section)."""
+    start = offset
+    while start > 0 and text[start - 1] == " ":
+        start -= 1
+    return start == 0 or text[start - 1] == "\n"

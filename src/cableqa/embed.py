@@ -15,6 +15,7 @@ and only inside the functions that need them.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -493,10 +494,16 @@ class HashingEncoder:
         for row, text in enumerate(texts):
             words = [text[start:end].lower() for start, end in self._words.offsets(text)] or [""]
             for word in words:
-                digest = hashlib.blake2b(word.encode(), digest_size=8).digest()
-                coordinate = int.from_bytes(digest[:7], "little") % self.dimension
-                vectors[row, coordinate] += 1.0 if digest[7] & 1 else -1.0
+                coordinate, sign = _hashed_word(word, self.dimension)
+                vectors[row, coordinate] += sign
         return _normalise(vectors)
+
+
+@functools.lru_cache(maxsize=1 << 18)  # words recur (a cable's vocabulary is small): each is hashed about once
+def _hashed_word(word: str, dimension: int) -> tuple[int, float]:
+    """The coordinate a word adds to in a hashing vector, and with which sign."""
+    digest = hashlib.blake2b(word.encode(), digest_size=8).digest()
+    return int.from_bytes(digest[:7], "little") % dimension, 1.0 if digest[7] & 1 else -1.0
 
 
 # --- the ONNX export cache -----------------------------------------------------------------------
