@@ -227,3 +227,16 @@ def test_one_changed_row_of_a_dump_reembeds_one_cable(tmp_path):
     assert removed.cables_embedded == 0 and removed.cables == 2
     qa = cableqa.load(index)
     assert qa.cable(rows[1][2]) is None and qa.cable(rows[2][2]) is not None
+
+
+def test_reading_a_dump_reports_cables_of_an_estimate_from_its_first_rows(tmp_path):
+    dump = tmp_path / "cables.csv"
+    rows = _dump_rows(FIXTURES / "formats" / "cables.csv")
+    many = [[str(n), *row[1:2], f"{row[2]}X{n}", *row[3:]] for n, row in enumerate(rows * 100, start=1)]
+    _write_dump(dump, many)
+    reports = []
+    cableqa.build([dump], tmp_path / "index", model="hashing", progress=lambda *report: reports.append(report))
+    reading = [(done, total) for stage, done, total in reports if stage == "read"]
+    assert [done for done, _ in reading] == [100, 200, 300, 300]  # every READ_PROGRESS_EVERY cables, then the end
+    assert all(abs(total - 300) <= 30 for _, total in reading[:2])  # estimated from bytes read (to 8 KB)
+    assert reading[-1] == (300, 300)

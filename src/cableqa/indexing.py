@@ -48,6 +48,7 @@ PLAN = "plan.json"  # in a partial generation: what it is a build of, so that an
 # Cables read between commits inside one file (one file is committed whole as well): at the
 # shared corpus's ~3 sections a cable, about a minute of embedding on 2 cores is lost at most.
 CABLES_PER_COMMIT = 1000
+READ_PROGRESS_EVERY = 100  # cables between progress reports while reading (a few a second)
 # Sections read from the database at once to be embedded (bounded memory at any corpus size).
 SECTIONS_PER_READ = 500
 
@@ -290,13 +291,15 @@ def _sync_sources(store: Store, files: dict[str, Path], report: BuildReport, not
         reread |= store.drop_source(gone)
         report.files_removed += 1
     queue = changed + sorted((reread & set(hashes)) - set(changed))
+    progress = _ReadProgress([files[key] for key in queue], notify)
     done: list[str] = []
     while queue:
         key = queue.pop(0)
         held_before = store.cables_held_by(key)
         store.add_source(key, "")  # no file hashes to "": a build that resumes reads this file again
         seen = set()
-        for cable in read(files[key], on_skip=skip):
+        for cable in read(files[key], on_skip=skip, on_bytes=progress.reached):
+            progress.cable_read()
             seen.add(cable.doc_id)
             if len(seen) % CABLES_PER_COMMIT == 0:
                 store.commit()  # a resumed build keeps what was read (its cables' digests match)
@@ -307,13 +310,55 @@ def _sync_sources(store: Store, files: dict[str, Path], report: BuildReport, not
         for other in sorted(store.release(key, held_before - seen) & set(hashes)):
             if other not in queue:  # holds a cable whose stored copy this file no longer has
                 queue.append(other)
+                progress.add_file(files[other])
         store.add_source(key, hashes[key])  # read whole
         store.commit()
         done.append(key)
-        notify("read", len(done), len(done) + len(queue))
+        progress.file_read(files[key])
     report.files_read = len(set(done))
     report.files_unchanged = len(hashes) - report.files_read
     return hashes
+
+
+class _ReadProgress:
+    """Cables read, of an estimate of all there are to read: the cables read so far, scaled by the
+    share of the files' bytes they came from. A 1.6 GB dump so shows its rate and ETA from its first
+    rows, where counting files would show 0 of 1 for the whole read."""
+
+    def __init__(self, paths: list[Path], notify: Progress):
+        self.notify = notify
+        self.total_bytes = sum(map(_size, paths))
+        self.bytes_of_files_read = 0
+        self.offset = 0  # into the file being read
+        self.cables = 0
+
+    def reached(self, offset: int) -> None:
+        self.offset = offset
+
+    def cable_read(self) -> None:
+        self.cables += 1
+        if self.cables % READ_PROGRESS_EVERY == 0:
+            self._report()
+
+    def file_read(self, path: Path) -> None:
+        self.bytes_of_files_read += _size(path)
+        self.offset = 0
+        self._report()
+
+    def add_file(self, path: Path) -> None:
+        self.total_bytes += _size(path)
+
+    def _report(self) -> None:
+        read = self.bytes_of_files_read + self.offset
+        estimate = round(self.cables * self.total_bytes / read) if read else None
+        self.notify("read", self.cables, max(estimate, self.cables) if estimate else None)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _engine(model: str, allow_download: bool, engine: str, address: str | None, device: str):

@@ -23,11 +23,14 @@ log = logging.getLogger("cableqa")
 SkipHandler = Callable[[str, str], None]
 
 
-def read(path: str | Path, *, on_skip: SkipHandler | None = None) -> Iterator[Cable]:
+def read(
+    path: str | Path, *, on_skip: SkipHandler | None = None, on_bytes: Callable[[int], None] | None = None
+) -> Iterator[Cable]:
     """Yield the cables in a file, or in every file under a folder (walked in sorted order).
 
     Skipped files and rows go to `on_skip(source, reason)`; by default a one-line warning
     on the "cableqa" logger. A path that does not exist raises `CableQAError`.
+    Inside a cable dump, `on_bytes(offset)` follows how far into the file reading has got.
     """
     path = Path(path)
     if not path.exists():
@@ -35,16 +38,16 @@ def read(path: str | Path, *, on_skip: SkipHandler | None = None) -> Iterator[Ca
     report = on_skip or _warn
     for file in visible_files(path, report):
         try:
-            yield from read_file(file, on_skip=report)
+            yield from read_file(file, on_skip=report, on_bytes=on_bytes)
         except NotACable as skip:
             report(str(file), str(skip))
 
 
-def read_file(path: Path, *, on_skip: SkipHandler) -> Iterator[Cable]:
+def read_file(path: Path, *, on_skip: SkipHandler, on_bytes: Callable[[int], None] | None = None) -> Iterator[Cable]:
     """The cables in one file; raises `NotACable` for a file that holds none."""
     head = _sniff(path)
     if csvdump.is_cable_dump(head) or path.suffix.lower() == ".csv":
-        yield from csvdump.read_file(path, on_skip)
+        yield from csvdump.read_file(path, on_skip, on_bytes)
         return
     if head.lstrip().startswith("<") and "<html" in head.lower():
         if not wikileaks.is_wikileaks_page(head):

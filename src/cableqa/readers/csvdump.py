@@ -9,6 +9,7 @@ memory: each row becomes a cable as soon as the csv module has read it.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -27,10 +28,17 @@ def is_cable_dump(head: str) -> bool:
     return bool(FIRST_ROW_RE.match(head))
 
 
-def read_file(path: Path, on_skip: Callable[[str, str], None]) -> Iterator[Cable]:
-    """Yield one cable per row; a row that cannot be read is reported to `on_skip` as `path#row`."""
+def read_file(
+    path: Path, on_skip: Callable[[str, str], None], on_bytes: Callable[[int], None] | None = None
+) -> Iterator[Cable]:
+    """Yield one cable per row; a row that cannot be read is reported to `on_skip` as `path#row`.
+
+    After each row, `on_bytes(offset)`: how far into the file the rows read so far reach (to the
+    next 8 KB; the text layer reads ahead), so that progress through a 1.6 GB dump can be shown.
+    """
     csv.field_size_limit(FIELD_LIMIT)
-    with path.open(encoding="utf-8", newline="") as stream:
+    with path.open("rb") as binary:
+        stream = io.TextIOWrapper(binary, encoding="utf-8", newline="")
         rows = csv.reader(stream, strict=True)
         number = 0
         while True:
@@ -50,6 +58,8 @@ def read_file(path: Path, on_skip: Callable[[str, str], None]) -> Iterator[Cable
                 yield _cable(row, source)
             except NotACable as skip:
                 on_skip(source, str(skip))
+            if on_bytes is not None:
+                on_bytes(binary.tell())
 
 
 def _cable(row: list[str], source: str) -> Cable:
