@@ -20,6 +20,7 @@ from conftest import FIXTURES, SEEDS
 import cableqa
 from cableqa import ray_build
 from cableqa.cli import main
+from cableqa.errors import CableQAError
 from cableqa.evaluate import read_questions
 from cableqa.index_files import DATABASE, Manifest
 
@@ -165,3 +166,9 @@ def test_index_ray_without_the_extra_is_one_line_naming_it(tmp_path, monkeypatch
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "pip install 'cableqa[ray]'" in err
     assert not index.exists() or not (index / "manifest.json").exists()
+
+
+def test_device_cuda_on_a_cluster_without_gpus_is_one_clear_error(tmp_path):
+    with pytest.raises(CableQAError, match="the Ray cluster has no GPU"):
+        cableqa.build([SEEDS], tmp_path / "index", model="hashing", engine="ray", device="cuda")
+    assert not list((tmp_path / "index").glob("gen-*"))  # nothing half-built is left
