@@ -240,3 +240,28 @@ def test_reading_a_dump_reports_cables_of_an_estimate_from_its_first_rows(tmp_pa
     assert [done for done, _ in reading] == [100, 200, 300, 300]  # every READ_PROGRESS_EVERY cables, then the end
     assert all(abs(total - 300) <= 30 for _, total in reading[:2])  # estimated from bytes read (to 8 KB)
     assert reading[-1] == (300, 300)
+
+
+def test_storing_and_replacing_a_cable_searches_by_index_never_scans_a_table(tmp_path):
+    """A per-cable statement that scans a table makes reading a dump quadratic (one scan per
+    cable over all cables stored before it): every statement a store or replace runs must
+    find its rows through an index."""
+    from cableqa.store import Store
+
+    (cable,) = cableqa.read(SEEDS)
+    store = Store(tmp_path / "cables.sqlite")
+    statements = []
+    for source in ("first", "second"):
+        store.add_source(source, "")
+    store.add_cable(cable, "first")
+    store.db.set_trace_callback(statements.append)
+    store.keep_cable(cable, "second")
+    store.add_cable(cable, "second")  # replaces the stored copy: drops it first
+    store.release("first", {cable.doc_id})
+    store.db.set_trace_callback(None)
+    assert any(statement.startswith("DELETE FROM cable_tags") for statement in statements)
+    for statement in statements:
+        if statement.startswith(("SELECT", "DELETE", "UPDATE")):
+            plan = [row[3] for row in store.db.execute("EXPLAIN QUERY PLAN " + statement)]
+            scans = [step for step in plan if step.startswith("SCAN") and "VIRTUAL TABLE INDEX 0:=" not in step]
+            assert not scans, (statement, plan)

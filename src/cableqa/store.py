@@ -46,6 +46,9 @@ CREATE TABLE IF NOT EXISTS cable_tags (
     tag TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS cable_tags_by_tag ON cable_tags(tag);
+-- Storing a cable first deletes its old tags: without this, each cable scanned every tag row,
+-- and reading 100,000 cables took 19 min (quadratic in the cables already stored).
+CREATE INDEX IF NOT EXISTS cable_tags_by_doc ON cable_tags(doc_id);
 CREATE TABLE IF NOT EXISTS sections (
     rowid INTEGER PRIMARY KEY,
     id TEXT UNIQUE NOT NULL,
