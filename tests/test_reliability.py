@@ -205,9 +205,9 @@ def test_a_damaged_database_is_one_line_and_check_says_what_is_wrong(sources, tm
     assert main(["index", "--check", "--index", str(index)]) == 0
     assert capsys.readouterr().out.strip() == f"{index}: OK"
     database = generation_of(index) / "cables.sqlite"
-    with open(database, "r+b") as handle:
-        handle.seek(2 * PAGE)
-        handle.write(b"\xab" * PAGE)
+    with open(database, "r+b") as handle:  # every page but the first: whatever the ask reads is damaged
+        handle.seek(PAGE)
+        handle.write(b"\xab" * (database.stat().st_size - PAGE))
     assert main(["ask", QUESTION, "--index", str(index)]) == 2
     one_error_line(capsys, f"the index in {index} is damaged", "cableqa index --rebuild")
     assert main(["index", "--check", "--index", str(index)]) == 2
