@@ -172,3 +172,22 @@ def test_device_cuda_on_a_cluster_without_gpus_is_one_clear_error(tmp_path):
     with pytest.raises(CableQAError, match="the Ray cluster has no GPU"):
         cableqa.build([SEEDS], tmp_path / "index", model="hashing", engine="ray", device="cuda")
     assert not list((tmp_path / "index").glob("gen-*"))  # nothing half-built is left
+
+
+def test_a_cluster_that_cannot_be_reached_is_one_line_before_any_file_is_read(tmp_path, monkeypatch):
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("ray client connection timeout")
+
+    monkeypatch.setattr(ray, "is_initialized", lambda: False)
+    monkeypatch.setattr(ray, "init", unreachable)
+    reports = []
+    with pytest.raises(CableQAError, match="cannot reach the Ray cluster at ray://head:10001: ray client connection"):
+        cableqa.build(
+            [SEEDS],
+            tmp_path / "index",
+            model="hashing",
+            engine="ray",
+            address="ray://head:10001",
+            progress=reports.append,
+        )
+    assert reports == []  # not a file read first

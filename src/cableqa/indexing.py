@@ -171,6 +171,7 @@ def _build_locked(
     generation = workdir.name.removesuffix(".partial")
     try:
         store = Store(workdir / DATABASE)
+        engine = None
         try:
             engine = _engine(model_source, allow_download, *where)
             hashes = _sync_sources(store, files, report, notify, skip)
@@ -184,6 +185,8 @@ def _build_locked(
             store.commit()
         finally:
             store.close()
+            if engine is not None:
+                engine.close()
         files_written = {
             name: FileRecord((workdir / name).stat().st_size, file_sha256(workdir / name)) for name in GENERATION_FILES
         }
@@ -365,7 +368,10 @@ def _engine(model: str, allow_download: bool, engine: str, address: str | None, 
     if engine == "ray":
         from cableqa.ray_build import RayEngine
 
-        return RayEngine(model, address=address, device=device, allow_download=allow_download)
+        ray_engine = RayEngine(model, address=address, device=device, allow_download=allow_download)
+        if address is not None:  # a cluster that cannot be reached is an error before a long read, not after
+            ray_engine.connect()
+        return ray_engine
     return _LocalEngine(model, allow_download, device)
 
 
@@ -411,6 +417,9 @@ class _LocalEngine:
 
     def dimension(self) -> int:
         return self.encoder.dimension
+
+    def close(self) -> None:
+        """Nothing to let go of: the model goes with the process."""
 
 
 def _embed_missing(store: Store, engine, report: BuildReport, notify) -> int:

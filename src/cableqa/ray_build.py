@@ -24,6 +24,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import math
+import warnings
 from collections.abc import Iterator
 
 import numpy as np
@@ -56,7 +57,8 @@ def require_ray() -> None:
 
 class RayEngine:
     """Cuts and embeds on a Ray cluster: `address` ("ray://HEAD:10001", "auto"), or None for a
-    local Ray over all of this machine's cores. Ray starts on the first section to embed."""
+    local Ray over all of this machine's cores. A local Ray starts on the first section to embed;
+    a cluster given by address is joined at once, so a wrong address fails before a long read."""
 
     def __init__(self, model: str, *, address: str | None, device: str, allow_download: bool):
         require_ray()
@@ -79,7 +81,7 @@ class RayEngine:
             if batch:
                 yield from self._round(batch)
         finally:
-            self._stop()
+            self.close()
 
     def dimension(self) -> int:
         if self._dimension is None:  # nothing was embedded: ask the model here
@@ -91,7 +93,7 @@ class RayEngine:
     def _round(self, sections: list[SectionText]) -> Iterator[list[EmbeddedSection]]:
         import ray
 
-        self._start()
+        self.connect()
         try:
             for rows in self._pipeline(sections).iter_batches(batch_size=None, batch_format="numpy"):
                 embedded = [_embedded(rows, i) for i in range(len(rows["rowid"]))]
@@ -136,7 +138,8 @@ class RayEngine:
         encoders = max(1, sum(int(cores) // threads for cores in node_cores))
         return encoders, {"CPU": threads - CUT_CPUS}, "cpu"
 
-    def _start(self) -> None:
+    def connect(self) -> None:
+        """Join the cluster, or start a local Ray, unless this process already has one."""
         import ray
         import ray.data
 
@@ -144,13 +147,15 @@ class RayEngine:
             logging.getLogger(name).setLevel(logging.ERROR)
         if not ray.is_initialized():
             try:
-                ray.init(
-                    address=self.address,
-                    include_dashboard=False,
-                    log_to_driver=False,
-                    logging_level=logging.ERROR,
-                    configure_logging=False,
-                )
+                with warnings.catch_warnings():  # Ray's own warning of a timeout: the error says it in one line
+                    warnings.simplefilter("ignore")
+                    ray.init(
+                        address=self.address,
+                        include_dashboard=False,
+                        log_to_driver=False,
+                        logging_level=logging.ERROR,
+                        configure_logging=False,
+                    )
             except (ConnectionError, ValueError, RuntimeError) as error:
                 raise CableQAError(f"cannot reach the Ray cluster at {self.address}: {one_line(error)}") from None
             self._started_ray = True
@@ -159,7 +164,8 @@ class RayEngine:
         context.enable_progress_bars = False  # the build's own progress line says it
         context.print_on_execution_start = False
 
-    def _stop(self) -> None:
+    def close(self) -> None:
+        """Leave the cluster, or stop the local Ray, if this engine started it."""
         if self._started_ray:
             import ray
 
