@@ -148,3 +148,18 @@ def test_of_two_cables_saying_the_same_the_one_dated_as_asked_comes_first(tmp_pa
     answer = qa.ask(f"How much container traffic did Le Havre handle in {month}?", k=2)
     assert [hit.doc_id for hit in answer.hits][0] == expected
     assert {hit.doc_id for hit in answer.hits} == {"08PARIS501", "09PARIS502"}
+
+
+def test_a_large_index_leaves_words_most_sections_hold_out_of_the_keyword_search(hashing_seed_index, monkeypatch):
+    from cableqa import assistant
+
+    qa = cableqa.load(hashing_seed_index, build_missing=False)
+    question = qa.parse("How much heroin did French customs seize at the port of Dunkerque?")
+    assert qa._keyword_terms(question) == list(question.terms)  # a small index: every word
+    monkeypatch.setattr(assistant, "KEYWORD_ALL_WORDS_UP_TO", 0)  # as if it were large
+    kept = qa._keyword_terms(question)
+    frequencies = qa._frequencies(list(question.terms))
+    most = assistant.KEYWORD_MAX_SHARE * qa.index.manifest.counts["sections"]
+    dropped = set(question.terms) - set(kept)
+    assert kept and dropped and all(frequencies[term] > most for term in dropped)
+    assert min(frequencies[term] for term in kept) == min(frequencies.values())  # the rarest stays
