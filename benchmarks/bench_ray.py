@@ -25,7 +25,7 @@ import cableqa
 from cableqa.cutting import Cutter
 from cableqa.index_files import DATABASE, Manifest
 from cableqa.indexing import BuildReport
-from cableqa.store import SectionText, Store
+from cableqa.store import Store
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "cablegate-html"
 
@@ -48,14 +48,12 @@ def timed_build(sources: Path, index: Path, **options) -> tuple[float, BuildRepo
 def cut_seconds(index: Path) -> tuple[float, int]:
     """(seconds to cut every section of the index again, sections)."""
     store = Store(index / Manifest.read(index).generation / DATABASE, readonly=True)
-    rows = store.db.execute(
-        "SELECT s.rowid, c.subject, s.title, s.text FROM sections s JOIN cables c ON c.doc_id = s.doc_id"
-    ).fetchall()
+    sections = store.section_texts([row[0] for row in store.db.execute("SELECT rowid FROM sections")])
     cutter = Cutter(None)
     started = time.perf_counter()
-    for row in rows:
-        cutter.cut(SectionText(*row))
-    return time.perf_counter() - started, len(rows)
+    for section in sections:
+        cutter.cut(section)
+    return time.perf_counter() - started, len(sections)
 
 
 def main() -> None:

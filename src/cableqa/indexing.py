@@ -406,12 +406,13 @@ class _LocalEngine:
         from cableqa.late_chunking import WINDOWS_PER_CALL, embed_sections
 
         cutter = Cutter(self.name, allow_download=self.allow_download)
-        batch = []
+        batch, windows = [], 0
         for section in sections:
             batch.append(cutter.cut(section))
-            if sum(len(cut.windows) for cut in batch) >= WINDOWS_PER_CALL:
+            windows += len(batch[-1].windows)
+            if windows >= WINDOWS_PER_CALL:
                 yield embed_sections(self.encoder, batch, batch_size_for(self.encoder.device))
-                batch = []
+                batch, windows = [], 0
         if batch:
             yield embed_sections(self.encoder, batch, batch_size_for(self.encoder.device))
 

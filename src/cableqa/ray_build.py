@@ -10,10 +10,10 @@ in rounds of `SECTIONS_PER_ROUND`, which bound what is in flight. The results co
 order, a batch at a time, and each batch is stored and committed as it arrives, exactly as a
 local build commits its own: a driver killed mid-build resumes like a local build, from the
 last committed batch, with or without `--ray`. Ray itself retries a cut task whose worker
-dies and restarts an encoder actor that dies (Ray Data's actor pools restart without limit).
+dies and restarts an encoder actor that dies (Ray Data's actor pools are restartable).
 
-Where the cluster has GPUs, each encoder actor holds one; otherwise each holds
-`threads_per_encoder` CPU cores, and there are as many as the cluster's cores allow.
+Where the cluster has GPUs, each encoder actor holds one; otherwise each holds up to
+`MAX_THREADS_PER_ENCODER` CPU cores, and there are as many as the cluster's cores allow.
 
 Ray is an optional extra (`cableqa[ray]`); this module is imported only by a build asked to
 use it, and imports ray only then.
@@ -33,15 +33,18 @@ from cableqa.errors import CableQAError, one_line
 from cableqa.store import EmbeddedSection, SectionText
 
 RAY_EXTRA = "cableqa[ray]"
-# Sections shipped to the cluster in one Ray Data pipeline: about 30 MB of text from the shared
-# corpus (~1.3 KB a section). Each round starts its encoder actors anew (about 10 s with torch on
-# this 2-core machine), so a round is kept to many minutes of embedding on a few dozen cores.
+# Sections shipped to the cluster in one Ray Data pipeline: about 25 MB of text from the shared
+# corpus (1,256 characters a section on average). Each round starts its encoder actors anew (Ray's
+# start and one actor's model load cost 26 s in all in bench_ray.py on 2 cores), so a round is kept
+# to many minutes of embedding (20,000 sections is ~58 min for one 2-core actor at 173 ms a section).
 SECTIONS_PER_ROUND = 20_000
-# Sections an encoder actor embeds at once: about 200 windows and 900 sentences of the shared
-# corpus, near the local build's `WINDOWS_PER_CALL`, so each forward pass pads as little.
+# Sections an encoder actor embeds at once: about 110 windows and 560 sentences of the shared
+# corpus (1.67 windows and 8.7 sentences a section), enough for the encoder's length-sorted
+# batches of 32 to pad little.
 SECTIONS_PER_BATCH = 64
-# CPU cores each encoder actor uses (torch threads): past 4 threads, all-MiniLM-L6-v2's small
-# matrices stop getting faster, so a many-core node runs more actors instead.
+# CPU cores each encoder actor uses (torch threads); a many-core node runs more actors instead.
+# Not measured here (2 cores): a small model's matrices are expected to gain little past a few
+# threads, while separate actors scale with no shared state. Re-measure on a many-core node.
 MAX_THREADS_PER_ENCODER = 4
 # Cut tasks reserve a quarter of a core, and each encoder actor leaves that much of its cores
 # unreserved: cutting is a small share of the work, but Ray schedules nothing where encoder
@@ -67,7 +70,6 @@ class RayEngine:
         self.device = device
         self.allow_download = allow_download
         self._started_ray = False
-        self._dimension: int | None = None
 
     def embed(self, sections: Iterator[SectionText]) -> Iterator[list[EmbeddedSection]]:
         """The sections, cut and embedded on the cluster, in their order, a batch at a time."""
@@ -84,11 +86,10 @@ class RayEngine:
             self.close()
 
     def dimension(self) -> int:
-        if self._dimension is None:  # nothing was embedded: ask the model here
-            from cableqa.embed import load_encoder
+        """Asked only when nothing is embedded yet (the stored vectors say it otherwise): the model here."""
+        from cableqa.embed import load_encoder
 
-            self._dimension = load_encoder(self.model, allow_download=self.allow_download).dimension
-        return self._dimension
+        return load_encoder(self.model, allow_download=self.allow_download).dimension
 
     def _round(self, sections: list[SectionText]) -> Iterator[list[EmbeddedSection]]:
         import ray
@@ -96,9 +97,7 @@ class RayEngine:
         self.connect()
         try:
             for rows in self._pipeline(sections).iter_batches(batch_size=None, batch_format="numpy"):
-                embedded = [_embedded(rows, i) for i in range(len(rows["rowid"]))]
-                self._dimension = self._dimension or _dimension_of(embedded)
-                yield embedded
+                yield [_embedded(rows, i) for i in range(len(rows["rowid"]))]
         except ray.exceptions.RayError as error:
             raise CableQAError(f"the Ray build failed: {_cause(error)}") from None
 
@@ -255,10 +254,6 @@ def _objects(values: list) -> np.ndarray:
     column = np.empty(len(values), dtype=object)
     column[:] = values
     return column
-
-
-def _dimension_of(embedded: list[EmbeddedSection]) -> int | None:
-    return next((item.window_vectors.shape[1] for item in embedded if len(item.windows)), None)
 
 
 def _cause(error: Exception) -> str:
