@@ -184,8 +184,11 @@ def warm_asks(index: Path, questions: list[str], repeat: int) -> dict:
     return result
 
 
-def model_throughput(corpus: Path, sample: int, work: Path) -> dict:
-    """Build `sample` real cables (spread over the corpus) with the real model on the CPU."""
+def model_throughput(corpus: Path, sample: int, work: Path, *, device: str = "cpu", model: str | None = None) -> dict:
+    """Build `sample` real cables (spread over the corpus; all of them when it holds fewer) with a real model.
+
+    The wall time is split by the build's progress into its stages: reading and cutting, embedding, writing.
+    """
     import cableqa
 
     files = sorted(path for path in corpus.rglob("*.html"))
@@ -195,14 +198,27 @@ def model_throughput(corpus: Path, sample: int, work: Path) -> dict:
     folder.mkdir(parents=True)
     for path in chosen:
         shutil.copy(path, folder / path.name)
-    cableqa.build([REPO / "seeds"], work / "warm-up", rebuild=True, device="cpu")  # model load and ONNX export
-    report = cableqa.build([folder], work / "model-index", rebuild=True, device="cpu")
+    cableqa.build([REPO / "seeds"], work / "warm-up", model=model, rebuild=True, device=device)  # load, ONNX export
+    stage_started: dict[str, float] = {}
+
+    def progress(stage: str, done: int, total: int | None) -> None:
+        stage_started.setdefault(stage, time.perf_counter())
+
+    started = time.perf_counter()
+    report = cableqa.build([folder], work / "model-index", model=model, rebuild=True, device=device, progress=progress)
+    ended = time.perf_counter()
+    marks = [started, *(stage_started.get(stage, ended) for stage in ("embed", "write")), ended]
     per_minute = report.cables / report.seconds * 60
     return {
+        "device": device,
         "cables": report.cables,
         "windows": report.vectors,
         "vectors": report.vectors_embedded,
         "seconds": round(report.seconds, 1),
+        "stage_seconds": {
+            stage: round(end - begin, 1)
+            for stage, begin, end in zip(("read", "embed", "write"), marks, marks[1:], strict=False)
+        },
         "windows_per_s": round(report.vectors / report.seconds, 1),
         "vectors_per_s": round(report.vectors_embedded / report.seconds, 1),
         "cables_per_min": round(per_minute, 1),

@@ -239,6 +239,17 @@ def test_onnx_and_sentence_transformer_vectors_agree(both_paths):
 
 
 @pytest.mark.model
+def test_build_encoder_tokenises_as_sentence_transformers_does(both_paths):
+    build, _ = both_paths
+    texts = [*TEXTS, "  spaced out\n", "", "ÉMBASSY résumé — naïve"]
+    # Its own encode, as sentence-transformers tokenises: stripped, truncated, padded per batch.
+    expected = build._transformer.encode(texts, batch_size=4, normalize_embeddings=True, convert_to_numpy=True)
+    actual = build.encode(texts, batch_size=4)
+    assert build._batch_tokenizer is not None  # the fast path ran
+    assert np.abs(expected - actual).max() < 1e-5
+
+
+@pytest.mark.model
 def test_padding_and_truncation_do_not_change_onnx_vectors(both_paths):
     _, query = both_paths
     alone = np.vstack([query.encode([text]) for text in TEXTS])

@@ -383,6 +383,7 @@ class SentenceTransformerEncoder:
         self._transformer = transformer
         self.dimension = _sentence_dimension(transformer)
         self.max_tokens = int(transformer.max_seq_length)
+        self._batch_tokenizer = _batch_tokenizer(transformer)
 
     def encode(self, texts, *, batch_size=32, on_batch=None):
         return _encode_in_batches(texts, self._encode_batch, self.dimension, batch_size, on_batch)
@@ -392,8 +393,26 @@ class SentenceTransformerEncoder:
         return self._transformer.device.type
 
     def _encode_batch(self, texts: list[str]) -> np.ndarray:
-        vectors = self._transformer.encode(texts, batch_size=len(texts), convert_to_numpy=True, show_progress_bar=False)
-        return _normalise(vectors)
+        if self._batch_tokenizer is None:
+            vectors = self._transformer.encode(
+                texts, batch_size=len(texts), convert_to_numpy=True, show_progress_bar=False
+            )
+            return _normalise(vectors)
+        import torch
+
+        # sentence-transformers strips each text before tokenising it; so must we, for the same vectors.
+        encodings = self._batch_tokenizer.encode_batch([text.strip() for text in texts])
+        columns = {"input_ids": "ids", "attention_mask": "attention_mask", "token_type_ids": "type_ids"}
+        features = {
+            name: torch.from_numpy(np.array([getattr(e, columns[name]) for e in encodings], dtype=np.int64)).to(
+                self._transformer.device
+            )
+            for name in self._transformer.tokenizer.model_input_names
+            if name in columns
+        }
+        with torch.inference_mode():
+            vectors = self._transformer(features)["sentence_embedding"]
+        return _normalise(vectors.float().cpu().numpy())
 
     def encode_spans(self, texts, spans, *, batch_size=32):
         if not LATE_CHUNKING or _exportable_pooling(self._transformer) != "mean":  # it mean-pools a span
@@ -419,6 +438,26 @@ class SentenceTransformerEncoder:
         with torch.inference_mode():
             states = self._transformer[0](inputs)["token_embeddings"]
         return states.float().cpu().numpy(), features["attention_mask"].numpy(), offsets
+
+
+def _batch_tokenizer(transformer: Any) -> tokenizers.Tokenizer | None:
+    """The model's own fast tokenizer, set to truncate and pad as sentence-transformers does, to
+    tokenise a whole batch at once in Rust; None where the model's pipeline or tokenizer is not the
+    plain kind this reproduces (sentence-transformers then tokenises).
+
+    sentence-transformers' own tokenising was 75 % of a build encoder's time on a GPU: on an H200,
+    8,192 windows of 256 pieces took 3.0 s to tokenise that way, 0.3 s this way, 1.4 s to embed
+    (benchmarks/bench_gpu.py; docs/scale.md).
+    """
+    import tokenizers
+
+    backend = getattr(transformer.tokenizer, "backend_tokenizer", None)
+    if backend is None or _exportable_pooling(transformer) is None or getattr(transformer[0], "do_lower_case", False):
+        return None
+    tokenizer = tokenizers.Tokenizer.from_str(backend.to_str())
+    tokenizer.enable_truncation(max_length=int(transformer.max_seq_length))
+    tokenizer.enable_padding(pad_id=transformer.tokenizer.pad_token_id, pad_token=transformer.tokenizer.pad_token)
+    return tokenizer
 
 
 def _sentence_dimension(transformer: Any) -> int:
