@@ -21,12 +21,15 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import random
 import resource
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -104,18 +107,36 @@ def write_dump(path: Path, count: int, corpus: Path) -> dict:
     return {"cables": count, "bytes": path.stat().st_size, "seconds": round(time.perf_counter() - started, 1)}
 
 
-def child_build(dump: str, index: str) -> None:
-    """Run in a child process: build with the hashing encoder, progress every ~30 s, report as JSON."""
+def child_build(dump: str, index: str, kill_at: str) -> None:
+    """Run in a child process: build with the hashing encoder, progress every ~30 s, report as JSON.
+
+    With `kill_at` > 0 it SIGKILLs itself, as `kill -9` would, at a random moment in the 2 s after that
+    share of the sections is embedded (so mid-batch, not just after a commit).
+    """
     import cableqa
 
     last = [0.0]
+    embed_total: list[int] = []
+    embedded = [0]
+
+    def kill() -> None:
+        print(json.dumps({"killed_at_sections": embedded[0]}), flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    timer: list[threading.Timer] = []
 
     def progress(stage: str, done: int, total: int | None) -> None:
+        if stage == "embed":
+            embed_total[:] = embed_total or [total or 0]
+            embedded[0] = done
+            if float(kill_at) and total and done >= float(kill_at) * total and not timer:
+                timer.append(threading.Timer(random.uniform(0, 2), kill))
+                timer[0].start()
         if time.perf_counter() - last[0] > 30:
             last[0] = time.perf_counter()
             print(f"  {stage} {done}/{total or '?'}", file=sys.stderr, flush=True)
 
-    report = cableqa.build([dump], index, model="hashing", rebuild=True, progress=progress)
+    report = cableqa.build([dump], index, model="hashing", progress=progress)
     print(
         json.dumps(
             {
@@ -123,22 +144,43 @@ def child_build(dump: str, index: str) -> None:
                 "sections": report.sections,
                 "windows": report.vectors,
                 "vectors_embedded": report.vectors_embedded,
+                "sections_to_embed": embed_total[0] if embed_total else 0,
+                "resumed": report.resumed,
                 "seconds": round(report.seconds, 1),
             }
         )
     )
 
 
-def build_in_child(dump: Path, index: Path) -> dict:
+def run_child(dump: Path, index: Path, kill_at: float) -> tuple[dict, float]:
     started = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, __file__, "--child-build", str(dump), str(index)],
-        check=True,
+        [sys.executable, __file__, "--child-build", str(dump), str(index), str(kill_at)],
         stdout=subprocess.PIPE,
         text=True,
     )
-    result = json.loads(done.stdout.strip().splitlines()[-1])
-    result["wall_seconds"] = round(time.perf_counter() - started, 1)
+    if done.returncode not in (0, -signal.SIGKILL):
+        sys.exit(f"bench_scale: the build failed ({done.returncode})")
+    return json.loads(done.stdout.strip().splitlines()[-1]), round(time.perf_counter() - started, 1)
+
+
+def build_in_child(dump: Path, index: Path, kill_at: float) -> dict:
+    """Build from scratch; with `kill_at`, kill -9 the build that far into embedding and build again."""
+    shutil.rmtree(index, ignore_errors=True)
+    killed = None
+    if kill_at:
+        killed, killed_seconds = run_child(dump, index, kill_at)
+    result, result["wall_seconds"] = run_child(dump, index, 0)
+    if killed:
+        committed = result["sections"] - result["sections_to_embed"]  # what the resumed build did not embed again
+        result["kill"] = {
+            "killed_after_s": killed_seconds,
+            "killed_at_sections": killed["killed_at_sections"],
+            "resumed": result["resumed"],
+            "resumed_s": result["wall_seconds"],
+            "sections_embedded_again": killed["killed_at_sections"] - committed,
+        }
+        result["wall_seconds"] = round(killed_seconds + result["wall_seconds"], 1)
     result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
     return result
 
@@ -235,7 +277,11 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=100, help="real cables built with the real model (0: skip)")
     parser.add_argument("--repeat", type=int, default=3, help="passes over the questions for warm timings")
     parser.add_argument("--json", type=Path)
-    parser.add_argument("--child-build", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--kill-at", type=float, default=0.5, help="kill -9 the build this far into embedding, then resume (0: no)"
+    )
+    parser.add_argument("--reuse", action="store_true", help="time asking on the index already in WORK; no build")
+    parser.add_argument("--child-build", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_build:
         child_build(*args.child_build)
@@ -247,8 +293,10 @@ def main() -> None:
 
     args.work.mkdir(parents=True, exist_ok=True)
     dump, index = args.work / "cables.csv", args.work / "index"
-    results: dict = {"dump": write_dump(dump, args.cables, args.corpus)}
-    results["build"] = build_in_child(dump, index)
+    results: dict = {}
+    if not args.reuse:
+        results["dump"] = write_dump(dump, args.cables, args.corpus)
+        results["build"] = build_in_child(dump, index, args.kill_at)
     results["files"] = index_files(index)
     questions = [item["question"] for item in read_questions(args.questions)]
     results["cold"] = cold_open(index, questions[0])
@@ -262,21 +310,32 @@ def main() -> None:
 
 
 def print_table(results: dict) -> None:
-    build, dump = results["build"], results["dump"]
-    rows = [
-        (
-            "synthetic cables.csv",
-            f"{dump['cables']:,} cables, {dump['bytes'] / 1e6:,.0f} MB, written in {dump['seconds']} s",
-        ),
-        (
-            "hashing build",
-            f"{build['wall_seconds']} s wall, {build['cables'] / build['wall_seconds'] * 60:,.0f} cables/min,"
-            f" peak RSS {build['peak_rss_mb']:,} MB",
-        ),
-        (
-            "index",
-            f"{build['sections']:,} sections, {build['windows']:,} windows, {build['vectors_embedded']:,} vectors",
-        ),
+    rows = []
+    if "build" in results:
+        build, dump = results["build"], results["dump"]
+        rows += [
+            (
+                "synthetic cables.csv",
+                f"{dump['cables']:,} cables, {dump['bytes'] / 1e6:,.0f} MB, written in {dump['seconds']} s",
+            ),
+            (
+                "hashing build",
+                f"{build['wall_seconds']} s wall, {build['cables'] / build['wall_seconds'] * 60:,.0f} cables/min,"
+                f" peak RSS {build['peak_rss_mb']:,} MB",
+            ),
+            ("index", f"{build['cables']:,} cables, {build['sections']:,} sections, {build['windows']:,} windows"),
+        ]
+        if "kill" in build:
+            kill = build["kill"]
+            rows.append(
+                (
+                    "kill -9, then resume",
+                    f"killed after {kill['killed_after_s']} s at {kill['killed_at_sections']:,} sections embedded;"
+                    f" resumed: {kill['resumed']}, finished in {kill['resumed_s']} s,"
+                    f" {kill['sections_embedded_again']:,} sections embedded again",
+                )
+            )
+    rows += [
         *((f"  {name}", f"{size / 1e6:,.1f} MB") for name, size in results["files"].items()),
         (
             "cold open + first answer",
