@@ -150,16 +150,20 @@ def test_of_two_cables_saying_the_same_the_one_dated_as_asked_comes_first(tmp_pa
     assert {hit.doc_id for hit in answer.hits} == {"08PARIS501", "09PARIS502"}
 
 
-def test_a_large_index_leaves_words_most_sections_hold_out_of_the_keyword_search(hashing_seed_index, monkeypatch):
+def test_a_large_index_keyword_searches_the_rarest_words_that_fit_its_budget(hashing_seed_index, monkeypatch):
     from cableqa import assistant
 
     qa = cableqa.load(hashing_seed_index, build_missing=False)
     question = qa.parse("How much heroin did French customs seize at the port of Dunkerque?")
     assert qa._keyword_terms(question) == list(question.terms)  # a small index: every word
-    monkeypatch.setattr(assistant, "KEYWORD_ALL_WORDS_UP_TO", 0)  # as if it were large
-    kept = qa._keyword_terms(question)
     frequencies = qa._frequencies(list(question.terms))
-    most = assistant.KEYWORD_MAX_SHARE * qa.index.manifest.counts["sections"]
-    dropped = set(question.terms) - set(kept)
-    assert kept and dropped and all(frequencies[term] > most for term in dropped)
-    assert min(frequencies[term] for term in kept) == min(frequencies.values())  # the rarest stays
+    rarest_first = sorted(question.terms, key=frequencies.__getitem__)
+    monkeypatch.setattr(assistant, "KEYWORD_ALL_WORDS_UP_TO", 0)  # as if it were large
+    budget = frequencies[rarest_first[0]] + frequencies[rarest_first[1]]
+    monkeypatch.setattr(assistant, "KEYWORD_SECTIONS_SCORED", budget)
+    kept = qa._keyword_terms(question)
+    assert sum(frequencies[term] for term in kept) <= budget
+    assert set(rarest_first[:2]) <= set(kept) < set(question.terms)  # the rarest, and not every word
+    assert kept == [term for term in question.terms if term in kept]  # in the question's order
+    monkeypatch.setattr(assistant, "KEYWORD_SECTIONS_SCORED", 0)
+    assert qa._keyword_terms(question) == [rarest_first[0]]  # the rarest word always stays

@@ -2,6 +2,7 @@
 
 from datetime import date
 
+import numpy as np
 import pytest
 
 from cableqa.errors import CableQAError
@@ -44,3 +45,27 @@ def test_the_sql_keeps_until_inclusive_and_matches_values_in_any_case():
     conditions, params = Filters(origin="embassy paris", since="2007-01-01", until="2007-12-31").sql()
     assert conditions == ["lower(c.origin) = lower(?)", "c.date >= ?", "c.date < ?"]
     assert params == ["embassy paris", "2007-01-01", "2008-01-01"]
+
+
+def test_an_open_index_keeps_what_its_latest_filters_admit(hashing_seed_index, monkeypatch):
+    import cableqa
+    from cableqa import store as store_module
+
+    monkeypatch.setattr(store_module, "FILTERS_KEPT", 2)
+    store = cableqa.load(hashing_seed_index, build_missing=False).index.store
+    statements: list[str] = []
+    store.db.set_trace_callback(statements.append)
+    (origin,) = store.known_values("origin")
+    paris, other, third = (Filters(origin=origin), Filters(since="2000-01-01"), Filters(until="2100-01-01"))
+    first = store.filtered(*paris.sql())
+    asked = len(statements)
+    assert first[0] and len(first[1])  # the seed's cable: its sections and windows
+    assert store.filtered(*paris.sql()) is first and store.known_values("origin") == {origin}
+    assert len(statements) == asked  # both answered without asking SQLite again
+    store.filtered(*other.sql())
+    store.filtered(*third.sql())  # the third pushes out the least recently used, `paris`
+    assert len(statements) == asked + 2
+    again = store.filtered(*paris.sql())
+    assert len(statements) == asked + 3 and again[0] == first[0] and np.array_equal(again[1], first[1])
+    with pytest.raises(ValueError):
+        again[1][0] = 0  # shared between asks, so nobody may change it

@@ -24,14 +24,16 @@ from cableqa.store import StoredSection
 from cableqa.types import Answer, Cable, CableLink, FacetValue, Hit, RelatedCable, paragraph_range
 
 CANDIDATES = 20  # sections whose sentences are read before the final order is set
-# In a large index the keyword search leaves out the question's words that more than
-# KEYWORD_MAX_SHARE of its sections hold. FTS5 scores every section matching any word before it
-# keeps the best, so at 100,000 cables (551,156 sections) such words made an ask take p50 599 /
-# p95 816 ms; without them, 161 / 268 ms. They add little: BM25's idf at 5 % is ln 19 ≈ 2.9, a rare
-# word's ~9. The rarest word always stays. Up to KEYWORD_ALL_WORDS_UP_TO sections every word
-# counts (it costs little there); forced on over the 1,295 shared cables, excerpt@1 went 0.693 ->
-# 0.690 on eval/test, 0.725 -> 0.725 on cables_dev, 0.626 -> 0.620 on eval/train (docs/scale.md).
-KEYWORD_MAX_SHARE = 0.05
+# In a large index the keyword search takes the question's words rarest first while the sections
+# holding them add up to at most KEYWORD_SECTIONS_SCORED (the rarest word always stays): FTS5 scores
+# every section matching any word before it keeps the best, ~3 µs each, so this bounds its time at
+# any size. At 100,000 cables (551,156 sections), keyword search alone over the 40 cables_dev
+# questions: every word p50 178 / p95 268 ms, 15,000 sections 43 / 120 ms (a build was running).
+# What it costs in answers, scaled to the 1,295 shared cables as at the full release (15,000 of
+# 1.8 M sections, 0.83 %), excerpt@1: eval/test 0.693 -> 0.683 (confidently wrong 0.081 -> 0.063),
+# cables_dev 0.725 -> 0.700, cables_heldout 0.55 -> 0.55; at 0.55 % (10,000) 0.672 / 0.675 / 0.55,
+# too much. Up to KEYWORD_ALL_WORDS_UP_TO sections every word counts (docs/scale.md).
+KEYWORD_SECTIONS_SCORED = 15_000
 KEYWORD_ALL_WORDS_UP_TO = 100_000  # sections: about 14,000 real cables at the shared corpus's 7.2 a cable
 
 
@@ -195,16 +197,20 @@ class Assistant:
         return paper_trail.prefer_thread(ranked, thread)
 
     def _keyword_terms(self, question: Question) -> list[str]:
-        """The question's words the keyword search matches: in a large index, all but those most sections hold."""
+        """The question's words the keyword search matches: in a large index, the rarest that fit its budget."""
         if not question.terms:
             return []
         sections = self.index.manifest.counts.get("sections", 1)
         if sections <= KEYWORD_ALL_WORDS_UP_TO:
             return list(question.terms)
         frequencies = self._frequencies(list(question.terms))
-        most = KEYWORD_MAX_SHARE * sections
-        kept = [term for term in question.terms if frequencies[term] <= most]
-        return kept or [min(question.terms, key=frequencies.__getitem__)]
+        kept, scored = set(), 0
+        for term in sorted(question.terms, key=frequencies.__getitem__):
+            if kept and scored + frequencies[term] > KEYWORD_SECTIONS_SCORED:
+                break
+            kept.add(term)
+            scored += frequencies[term]
+        return [term for term in question.terms if term in kept]
 
     def _counting_references(self, hits: tuple[Hit, ...]) -> tuple[Hit, ...]:
         """The hits with `cites` and `cited_by` set: the indexed cables each one's cable cites, and citing it."""
