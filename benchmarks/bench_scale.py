@@ -220,6 +220,7 @@ def warm_asks(index: Path, questions: list[str], repeat: int) -> dict:
                 qa.ask(question, **filters)
                 timings.append(time.perf_counter() - started)
         result[label] = {
+            "first_ms": round(1000 * timings[0]),  # under a filter: what it admits is found, then kept
             "p50_ms": round(1000 * statistics.median(timings)),
             "p95_ms": round(1000 * statistics.quantiles(timings, n=20)[-1]),
         }
@@ -343,7 +344,7 @@ def print_table(results: dict) -> None:
             f" (process {results['cold']['process_s']} s)",
         ),
         *(
-            (f"warm ask, {label}", f"p50 {t['p50_ms']} ms, p95 {t['p95_ms']} ms")
+            (f"warm ask, {label}", f"first {t['first_ms']} ms, then p50 {t['p50_ms']} ms, p95 {t['p95_ms']} ms")
             for label, t in results["warm"].items()
         ),
     ]
