@@ -632,7 +632,7 @@ class Store:
         return {doc_id: (subject, date) for doc_id, subject, date in rows}
 
     @_reads
-    def keyword_search(self, match: str, limit: int, allowed: set[int] | None) -> list[int]:
+    def keyword_search(self, match: str, limit: int, allowed: frozenset[int] | None) -> list[int]:
         """Section rowids ranked by BM25 for an FTS5 MATCH expression, best first."""
         if not match:
             return []
@@ -670,10 +670,10 @@ class Store:
         return self._filter_cache[key]
 
     @_reads
-    def filtered(self, conditions: list[str], params: list) -> tuple[set[int], np.ndarray]:
+    def filtered(self, conditions: list[str], params: list) -> tuple[frozenset[int], np.ndarray]:
         """(section rowids, window ids) of the cables that meet every SQL condition on table `c`."""
 
-        def select() -> tuple[set[int], np.ndarray]:
+        def select() -> tuple[frozenset[int], np.ndarray]:
             rows = self.db.execute(
                 "SELECT s.rowid, w.id FROM sections s JOIN cables c ON c.doc_id = s.doc_id"
                 f" LEFT JOIN windows w ON w.section_rowid = s.rowid WHERE {' AND '.join(conditions)}",
@@ -681,18 +681,18 @@ class Store:
             ).fetchall()
             window_ids = np.array([row[1] for row in rows if row[1] is not None], dtype=np.int64)
             window_ids.flags.writeable = False  # it may be kept and handed out again
-            return {row[0] for row in rows}, window_ids
+            return frozenset(row[0] for row in rows), window_ids
 
         return self._kept(("filtered", tuple(conditions), tuple(params)), select)
 
     @_reads
-    def known_values(self, column: str) -> set[str]:
+    def known_values(self, column: str) -> frozenset[str]:
         """The distinct values of a filter column, as the cables spell them."""
 
-        def select() -> set[str]:
+        def select() -> frozenset[str]:
             if column == "tag":
-                return {row[0] for row in self.db.execute("SELECT DISTINCT tag FROM cable_tags")}
-            return {row[0] for row in self.db.execute(f"SELECT DISTINCT {FILTER_COLUMNS[column]} FROM cables")}
+                return frozenset(row[0] for row in self.db.execute("SELECT DISTINCT tag FROM cable_tags"))
+            return frozenset(row[0] for row in self.db.execute(f"SELECT DISTINCT {FILTER_COLUMNS[column]} FROM cables"))
 
         return self._kept(("known", column), select)
 
