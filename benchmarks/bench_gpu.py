@@ -68,6 +68,7 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/cableqa-gpu"))
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
+    started = time.perf_counter()
 
     import torch
 
@@ -83,6 +84,7 @@ def main() -> None:
     print_table(results)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
+    print(f"bench_gpu: {time.perf_counter() - started:.0f} s")
 
 
 def print_table(results: dict) -> None:
@@ -105,6 +107,4 @@ def print_table(results: dict) -> None:
 
 
 if __name__ == "__main__":
-    started = time.perf_counter()
     main()
-    print(f"bench_gpu: {time.perf_counter() - started:.0f} s")

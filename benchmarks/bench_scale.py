@@ -115,25 +115,22 @@ def child_build(dump: str, index: str, kill_at: str) -> None:
     """
     import cableqa
 
-    last = [0.0]
-    embed_total: list[int] = []
-    embedded = [0]
+    kill_share = float(kill_at)
+    state = {"last_print": 0.0, "to_embed": None, "embedded": 0, "kill_timer": None}
 
     def kill() -> None:
-        print(json.dumps({"killed_at_sections": embedded[0]}), flush=True)
+        print(json.dumps({"killed_at_sections": state["embedded"]}), flush=True)
         os.kill(os.getpid(), signal.SIGKILL)
-
-    timer: list[threading.Timer] = []
 
     def progress(stage: str, done: int, total: int | None) -> None:
         if stage == "embed":
-            embed_total[:] = embed_total or [total or 0]
-            embedded[0] = done
-            if float(kill_at) and total and done >= float(kill_at) * total and not timer:
-                timer.append(threading.Timer(random.uniform(0, 2), kill))
-                timer[0].start()
-        if time.perf_counter() - last[0] > 30:
-            last[0] = time.perf_counter()
+            state["to_embed"] = total if state["to_embed"] is None else state["to_embed"]
+            state["embedded"] = done
+            if kill_share and total and done >= kill_share * total and state["kill_timer"] is None:
+                state["kill_timer"] = threading.Timer(random.uniform(0, 2), kill)
+                state["kill_timer"].start()
+        if time.perf_counter() - state["last_print"] > 30:
+            state["last_print"] = time.perf_counter()
             print(f"  {stage} {done}/{total or '?'}", file=sys.stderr, flush=True)
 
     report = cableqa.build([dump], index, model="hashing", progress=progress)
@@ -144,7 +141,7 @@ def child_build(dump: str, index: str, kill_at: str) -> None:
                 "sections": report.sections,
                 "windows": report.vectors,
                 "vectors_embedded": report.vectors_embedded,
-                "sections_to_embed": embed_total[0] if embed_total else 0,
+                "sections_to_embed": state["to_embed"] or 0,
                 "resumed": report.resumed,
                 "seconds": round(report.seconds, 1),
             }

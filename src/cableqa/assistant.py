@@ -28,7 +28,7 @@ CANDIDATES = 20  # sections whose sentences are read before the final order is s
 # holding them add up to at most KEYWORD_SECTIONS_SCORED (the rarest word always stays): FTS5 scores
 # every section matching any word before it keeps the best, ~3 µs each, so this bounds its time at
 # any size. At 100,000 cables (551,156 sections), keyword search alone over the 40 cables_dev
-# questions: every word p50 178 / p95 268 ms, 15,000 sections 43 / 120 ms (a build was running).
+# questions, one run with a build beside it: every word p50 254 / p95 390 ms, 15,000 sections 43 / 120 ms.
 # What it costs in answers, scaled to the 1,295 shared cables as at the full release (15,000 of
 # 1.8 M sections, 0.83 %), excerpt@1: eval/test 0.693 -> 0.683 (confidently wrong 0.081 -> 0.063),
 # cables_dev 0.725 -> 0.700, cables_heldout 0.55 -> 0.55; at 0.55 % (10,000) 0.672 / 0.675 / 0.55,

@@ -49,6 +49,8 @@ _TOKENIZER_FILE = "tokenizer.json"
 _SENTENCE_CONFIG_FILE = "sentence_bert_config.json"
 _ONNX_FILE = "model.onnx"
 _TRANSFORMER_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+# Where a `tokenizers.Encoding` holds each transformer input.
+_ENCODING_FIELDS = {"input_ids": "ids", "attention_mask": "attention_mask", "token_type_ids": "type_ids"}
 _LEGACY_POOLING = {"pooling_mode_mean_tokens": "mean", "pooling_mode_cls_token": "cls"}
 # Agreement an export must reach with its SentenceTransformer before it is kept.
 _MIN_EXPORT_COSINE = 0.9999
@@ -402,13 +404,12 @@ class SentenceTransformerEncoder:
 
         # sentence-transformers strips each text before tokenising it; so must we, for the same vectors.
         encodings = self._batch_tokenizer.encode_batch([text.strip() for text in texts])
-        columns = {"input_ids": "ids", "attention_mask": "attention_mask", "token_type_ids": "type_ids"}
         features = {
-            name: torch.from_numpy(np.array([getattr(e, columns[name]) for e in encodings], dtype=np.int64)).to(
+            name: torch.from_numpy(np.array([getattr(e, field) for e in encodings], dtype=np.int64)).to(
                 self._transformer.device
             )
             for name in self._transformer.tokenizer.model_input_names
-            if name in columns
+            if (field := _ENCODING_FIELDS.get(name))
         }
         with torch.inference_mode():
             vectors = self._transformer(features)["sentence_embedding"]
