@@ -16,6 +16,11 @@ def test_query_terms_drop_question_scaffolding_and_repeats():
     assert query_terms("How much heroin was seized at Dunkerque? Heroin!") == ["heroin", "seized", "dunkerque"]
 
 
+def test_query_terms_drop_a_possessive_so_the_keyword_search_finds_every_mention_of_the_name():
+    assert query_terms("What was Bolivia's stance, and the embassy’s?") == ["bolivia", "stance", "embassy"]
+    assert query_terms("Yar'Adua met the U.S. team") == ["yar'adua", "met", "u.s", "team"]
+
+
 def test_query_terms_keep_numbers_and_acronyms():
     assert query_terms("When was the MILDT created, in 1990?") == ["mildt", "created", "1990"]
 

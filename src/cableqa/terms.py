@@ -25,6 +25,7 @@ STOPWORDS = frozenset(
 )
 
 WORD = re.compile(r"[A-Za-z0-9]+(?:[.,'’-][A-Za-z0-9]+)*")
+_POSSESSIVE = re.compile(r"['’]s$")  # "Bolivia's" asks about Bolivia, wherever a cable names it
 _SUFFIXES = tuple("ational ization ations ation ments ment ings ing ies ied ers ed es er ly s".split())
 
 
@@ -55,7 +56,7 @@ def query_terms(question: str) -> list[str]:
     seen: set[str] = set()
     terms = []
     for match in WORD.finditer(question):
-        word = match.group().lower().strip(".,'’-")
+        word = _POSSESSIVE.sub("", match.group().lower()).strip(".,'’-")
         if not word or word in STOPWORDS or (len(word) < 2 and not word.isdigit()):
             continue
         key = stem(word)
