@@ -265,3 +265,36 @@ def test_storing_and_replacing_a_cable_searches_by_index_never_scans_a_table(tmp
             plan = [row[3] for row in store.db.execute("EXPLAIN QUERY PLAN " + statement)]
             scans = [step for step in plan if step.startswith("SCAN") and "VIRTUAL TABLE INDEX 0:=" not in step]
             assert not scans, (statement, plan)
+
+
+def test_section_frequencies_are_counted_by_the_build_and_kept_true_by_updates(sources, tmp_path):
+    index = tmp_path / "index"
+    words = ["Dunkerque", "heroin", "seizures", "customs", "u.s.", "saint-nazaire", "zyzzyva"]
+
+    def frequencies_and_counting_statements():
+        store = open_index(index).store
+        statements = []
+        store.db.set_trace_callback(statements.append)
+        found = store.section_frequencies(words)
+        store.db.set_trace_callback(None)
+        counted = {word: store._phrase_sections(word, limit=None) for word in words}  # every section, one by one
+        return found, counted, [sql for sql in statements if "sections_fts WHERE text MATCH" in sql]
+
+    build(sources, index)
+    found, counted, matching = frequencies_and_counting_statements()
+    assert found == counted and found["Dunkerque"] > 0 and found["zyzzyva"] == 0
+    assert len(matching) == 2 and all("u.s." in sql or "saint-nazaire" in sql for sql in matching)  # phrases only
+    seed = sources / "seed.txt"
+    seed.write_text(seed.read_text().replace("Dunkerque", "Saint-Nazaire"))
+    build(sources, index)
+    found, counted, _ = frequencies_and_counting_statements()
+    assert found == counted and found["Dunkerque"] == 0 and found["saint-nazaire"] > 0
+
+
+def test_a_common_phrase_is_counted_up_to_a_limit_then_bounded_by_its_rarest_term(sources, tmp_path, monkeypatch):
+    build(sources, tmp_path / "index")
+    store = open_index(tmp_path / "index").store
+    monkeypatch.setattr("cableqa.store.PHRASE_SECTIONS_COUNTED", 1)
+    assert store._phrase_sections("u.s.", limit=None) > 1
+    rarest = min(store._phrase_sections("u", limit=None), store._phrase_sections("s", limit=None))
+    assert store.section_frequencies(["u.s."]) == {"u.s.": rarest}

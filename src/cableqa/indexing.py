@@ -180,6 +180,7 @@ def _build_locked(
                 return _finish(report, previous.counts, started)
             dimension = _embed_missing(store, engine, report, notify)
             notify("write", 0, None)
+            store.count_terms()
             counts = store.counts()
             _write_vectors(store, workdir / VECTORS, dimension)
             store.commit()

@@ -63,4 +63,4 @@ def _dense_sections(index: OpenIndex, question_vector: np.ndarray, allowed_windo
 
 def document_frequencies(index: OpenIndex, terms: list[str]) -> dict[str, int]:
     """How many indexed sections hold each term."""
-    return {term: index.store.document_frequency(term) for term in terms}
+    return index.store.section_frequencies(terms)

@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -22,7 +23,9 @@ import numpy as np
 from cableqa.errors import IndexDamaged
 from cableqa.types import Cable, CableLink, FacetValue, Reference, Section
 
-SCHEMA = """
+FTS_TOKENIZER = "porter unicode61"  # of `sections_fts`, and of the question words looked up in `term_sections`
+
+SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS sources (
     path TEXT PRIMARY KEY,
     sha256 TEXT NOT NULL
@@ -63,8 +66,14 @@ CREATE TABLE IF NOT EXISTS sections (
 );
 CREATE INDEX IF NOT EXISTS sections_by_doc ON sections(doc_id, ord);
 CREATE VIRTUAL TABLE IF NOT EXISTS sections_fts USING fts5(
-    subject, title, text, tokenize = 'porter unicode61'
+    subject, title, text, tokenize = '{FTS_TOKENIZER}'
 );
+-- How many sections' text holds each FTS term (a stemmed word), filled at the end of each build
+-- (`count_terms`): counting at ask time took up to 300 ms a common word at 251,287 cables.
+CREATE TABLE IF NOT EXISTS term_sections (
+    term TEXT PRIMARY KEY,
+    sections INTEGER NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS windows (
     id INTEGER PRIMARY KEY,
     section_rowid INTEGER NOT NULL REFERENCES sections(rowid),
@@ -112,6 +121,11 @@ VECTOR_TYPES = {"windows": np.float32, "sentences": np.float16}
 
 # Columns of `cables` that a filter may name, and how a value is matched.
 FILTER_COLUMNS = {"origin": "origin", "classification": "classification", "doc_id": "doc_id"}
+# A question word the FTS tokenizer splits ("u.s.", "2009-10") has no row in `term_sections`: its
+# sections are counted at ask time, up to this many, beyond which it is taken to be as common as
+# its rarest term. Counting "u.s." took 228 ms at 251,287 cables, up to 15,000 7 ms; below 15,000
+# sections (the shared corpus has 9,377) every count is exact.
+PHRASE_SECTIONS_COUNTED = 15_000
 # Filters whose result a read-only store keeps (the latest ones). Asking again under the same
 # filters, as the TUI does from one question to the next, then skips the join that finds what
 # they admit: 1.0 of 1.4 s per ask at 100,000 cables with a filter admitting a tenth of them
@@ -207,6 +221,8 @@ class Store:
         self.path = path
         # A read-only store is one generation, which never changes: what a filter admits is kept.
         self._filter_cache: OrderedDict[tuple, object] | None = OrderedDict() if readonly else None
+        self._term_counts: bool | None = None  # whether `term_sections` is filled (see `section_frequencies`)
+        self._tokenizing = threading.Lock()  # one question's words at a time in the temp table that tokenises them
         uri = f"file:{path}?mode=ro" if readonly else f"file:{path}"
         try:
             self.db = sqlite3.connect(uri, uri=True, check_same_thread=False)
@@ -355,6 +371,12 @@ class Store:
                     for (start, end), vector in zip(spans, vectors, strict=True)
                 ],
             )
+
+    def count_terms(self) -> None:
+        """Fill `term_sections` anew from the FTS index (one pass over it: 38 s at 251,287 cables)."""
+        self.db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.text_terms USING fts5vocab(main, sections_fts, 'col')")
+        self.db.execute("DELETE FROM term_sections")
+        self.db.execute("INSERT INTO term_sections SELECT term, doc FROM temp.text_terms WHERE col = 'text'")
 
     def commit(self) -> None:
         self.db.commit()
@@ -650,13 +672,65 @@ class Store:
         return ranked[:limit]
 
     @_reads
-    def document_frequency(self, term: str) -> int:
-        """How many sections contain `term` (after the FTS tokenizer's stemming)."""
-        phrase = '"' + term.replace('"', "") + '"'
+    def section_frequencies(self, words: list[str]) -> dict[str, int]:
+        """How many sections' text holds each word (as FTS5 matches it: stemmed, and as a phrase
+        when the tokenizer splits it, like "u.s." or "2009-10")."""
+        if not self._has_term_counts():  # built by an older cableqa: count each word
+            return {word: self._phrase_sections(word, limit=None) for word in words}
+        terms = self._fts_terms(words)
+        single = {word: found[0] for word, found in terms.items() if len(found) == 1}
+        marks = ",".join("?" * len(single))
+        counted = dict(
+            self.db.execute(f"SELECT term, sections FROM term_sections WHERE term IN ({marks})", [*single.values()])
+        )
+        frequencies = {}
+        for word in words:
+            if word in single:
+                frequencies[word] = counted.get(single[word], 0)
+                continue
+            frequencies[word] = self._phrase_sections(word, limit=PHRASE_SECTIONS_COUNTED)
+            if frequencies[word] == PHRASE_SECTIONS_COUNTED:  # at least that many: bounded by its rarest term
+                rarest = min((self._term_sections(term) for term in terms[word]), default=0)
+                frequencies[word] = max(PHRASE_SECTIONS_COUNTED, rarest)
+        return frequencies
+
+    def _has_term_counts(self) -> bool:
+        if self._term_counts is None:
+            found = self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'term_sections'").fetchone()
+            self._term_counts = (
+                found is not None and self.db.execute("SELECT 1 FROM term_sections").fetchone() is not None
+            )
+        return self._term_counts
+
+    def _term_sections(self, term: str) -> int:
+        row = self.db.execute("SELECT sections FROM term_sections WHERE term = ?", (term,)).fetchone()
+        return 0 if row is None else row[0]
+
+    def _phrase_sections(self, word: str, limit: int | None) -> int:
+        """How many sections' text holds `word` as a phrase, counted up to `limit`."""
+        phrase = '"' + word.replace('"', "") + '"'
+        matching = "SELECT 1 FROM sections_fts WHERE text MATCH ?" + ("" if limit is None else f" LIMIT {int(limit)}")
         try:
-            return self.db.execute("SELECT count(*) FROM sections_fts WHERE text MATCH ?", (phrase,)).fetchone()[0]
+            return self.db.execute(f"SELECT count(*) FROM ({matching})", (phrase,)).fetchone()[0]
         except sqlite3.OperationalError:
             return 0
+
+    def _fts_terms(self, words: list[str]) -> dict[str, list[str]]:
+        """The FTS terms the tokenizer makes of each word, in order ("u.s." -> "u", "s")."""
+        with self._tokenizing:
+            self.db.execute(
+                f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.words USING fts5(word, tokenize = '{FTS_TOKENIZER}')"
+            )
+            self.db.execute(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.word_terms USING fts5vocab(temp, words, 'instance')"
+            )
+            self.db.execute("DELETE FROM temp.words")
+            self.db.executemany("INSERT INTO temp.words(rowid, word) VALUES (?, ?)", enumerate(words))
+            rows = self.db.execute("SELECT doc, term FROM temp.word_terms ORDER BY doc, offset").fetchall()
+        terms: dict[str, list[str]] = {word: [] for word in words}
+        for number, term in rows:
+            terms[words[number]].append(term)
+        return terms
 
     def _kept(self, key: tuple, compute):
         """compute(), remembered for the FILTERS_KEPT latest keys of a read-only store."""
