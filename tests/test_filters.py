@@ -43,8 +43,34 @@ def test_setting_a_blank_value_clears_that_filter():
 
 def test_the_sql_keeps_until_inclusive_and_matches_values_in_any_case():
     conditions, params = Filters(origin="embassy paris", since="2007-01-01", until="2007-12-31").sql()
-    assert conditions == ["lower(c.origin) = lower(?)", "c.date >= ?", "c.date < ?"]
+    assert conditions == ["c.origin = ? COLLATE NOCASE", "c.date >= ?", "c.date < ?"]
     assert params == ["embassy paris", "2007-01-01", "2008-01-01"]
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        Filters(origin="EMBASSY LA PAZ"),
+        Filters(classification="confidential"),
+        Filters(tag="prel"),
+        Filters(since="2007-01-01", until="2007-12-31"),
+        Filters(doc_id="09ottawa64"),
+    ],
+    ids=lambda filters: filters.describe(),
+)
+def test_a_filter_and_the_facets_are_found_through_indexes_not_by_reading_every_cable(sources, tmp_path, filters):
+    import cableqa
+
+    cableqa.build([sources], tmp_path / "index", model="hashing")
+    store = cableqa.load(tmp_path / "index", build_missing=False).index.store
+    statements: list[str] = []
+    store.db.set_trace_callback(statements.append)
+    sections, _ = store.filtered(*filters.sql())
+    store.facets()
+    store.db.set_trace_callback(None)
+    plan = [step[3] for sql in statements for step in store.db.execute(f"EXPLAIN QUERY PLAN {sql}")]
+    assert sections  # whatever the case of the value
+    assert not [step for step in plan if step.startswith("SCAN cables") and "COVERING INDEX" not in step], plan
 
 
 def test_an_open_index_keeps_what_its_latest_filters_admit(hashing_seed_index, monkeypatch):

@@ -71,10 +71,10 @@ class Filters:
         for name in ("origin", "classification", "doc_id"):
             value = getattr(self, name)
             if value is not None:
-                conditions.append(f"lower(c.{name}) = lower(?)")
+                conditions.append(f"c.{name} = ? COLLATE NOCASE")
                 params.append(value)
         if self.tag is not None:
-            conditions.append("c.doc_id IN (SELECT doc_id FROM cable_tags WHERE lower(tag) = lower(?))")
+            conditions.append("c.doc_id IN (SELECT doc_id FROM cable_tags WHERE tag = ? COLLATE NOCASE)")
             params.append(self.tag)
         if self.since is not None:
             conditions.append("c.date >= ?")

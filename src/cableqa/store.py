@@ -45,11 +45,18 @@ CREATE TABLE IF NOT EXISTS cables (
     digest TEXT  -- `cable_digest`: an update re-embeds a cable only when this changes
 );
 CREATE INDEX IF NOT EXISTS cables_by_source ON cables(source_path);
+-- What filters, their values and the facets read, without reading the cables' bodies: at 251,287
+-- cables, a filter on origin scanned 2.3 GB of cable rows (3.1 s with the file cached), the facets 2.1 s.
+CREATE INDEX IF NOT EXISTS cables_by_origin ON cables(origin COLLATE NOCASE, doc_id);
+CREATE INDEX IF NOT EXISTS cables_by_classification ON cables(classification COLLATE NOCASE, doc_id);
+CREATE INDEX IF NOT EXISTS cables_by_date ON cables(date, doc_id);
+CREATE INDEX IF NOT EXISTS cables_by_id_nocase ON cables(doc_id COLLATE NOCASE);
 CREATE TABLE IF NOT EXISTS cable_tags (
     doc_id TEXT NOT NULL REFERENCES cables(doc_id),
     tag TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS cable_tags_by_tag ON cable_tags(tag);
+DROP INDEX IF EXISTS cable_tags_by_tag;  -- an older cableqa's: filters now match tags without case
+CREATE INDEX IF NOT EXISTS cable_tags_by_tag_nocase ON cable_tags(tag COLLATE NOCASE, doc_id);
 -- Storing a cable first deletes its old tags: without this, each cable scanned every tag row,
 -- and reading 100,000 cables took 19 min (quadratic in the cables already stored).
 CREATE INDEX IF NOT EXISTS cable_tags_by_doc ON cable_tags(doc_id);

@@ -127,7 +127,7 @@ class Vectors:
         limit = min(limit, len(self))
         if limit <= 0 or (allowed_ids is not None and not len(allowed_ids)):
             return []
-        selector = None if allowed_ids is None else faiss.IDSelectorBatch(allowed_ids.astype(np.int64))
+        selector = None if allowed_ids is None else _bitmap_selector(allowed_ids)
         if self.exact:
             params = None if selector is None else faiss.SearchParameters(sel=selector)
         else:
@@ -138,3 +138,14 @@ class Vectors:
             where = self.path.parent.parent if self.path else "memory"
             raise IndexDamaged(where, "its vectors hold values that are not numbers")
         return [(int(id_), float(score)) for id_, score in zip(ids[0], scores[0], strict=True) if id_ != -1]
+
+
+def _bitmap_selector(ids: np.ndarray):
+    """A FAISS selector of these ids: a bitmap, one bit per id up to the largest. At 2.55 M windows
+    with a filter admitting 257,383, it took 1.5 ms to make and 76 ms to search against a hash set's
+    (`IDSelectorBatch`) 42 and 160 ms (docs/scale.md)."""
+    import faiss
+
+    admitted = np.zeros(int(ids.max()) + 1, dtype=bool)
+    admitted[ids] = True
+    return faiss.IDSelectorBitmap(np.packbits(admitted, bitorder="little"))
