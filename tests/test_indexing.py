@@ -298,3 +298,27 @@ def test_a_common_phrase_is_counted_up_to_a_limit_then_bounded_by_its_rarest_ter
     assert store._phrase_sections("u.s.", limit=None) > 1
     rarest = min(store._phrase_sections("u", limit=None), store._phrase_sections("s", limit=None))
     assert store.section_frequencies(["u.s."]) == {"u.s.": rarest}
+
+
+def test_an_index_built_without_term_counts_gets_them_from_the_next_build_without_reembedding(sources, tmp_path):
+    from cableqa.files import file_sha256
+    from cableqa.store import Store
+
+    index = tmp_path / "index"
+    build(sources, index)
+    manifest = json.loads((index / MANIFEST).read_text())
+    database = index / manifest["generation"] / "cables.sqlite"
+    older = Store(database)  # as an older cableqa left it: no counts (and the manifest true to the file)
+    older.db.execute("DELETE FROM term_sections")
+    older.commit()
+    older.close()
+    manifest["files"]["cables.sqlite"] = {"size": database.stat().st_size, "sha256": file_sha256(database)}
+    (index / MANIFEST).write_text(json.dumps(manifest))
+    assert not open_index(index).store.has_term_counts()
+    report = build(sources, index)
+    assert report.upgraded and not report.repaired and (report.files_read, report.vectors_embedded) == (0, 0)
+    store = open_index(index).store
+    assert store.has_term_counts() and store.section_frequencies(["dunkerque"]) == {
+        "dunkerque": store._phrase_sections("dunkerque", limit=None)
+    }
+    assert not build(sources, index).upgraded  # and once is enough

@@ -337,6 +337,8 @@ def run_index(args: argparse.Namespace) -> int:
         raise
     if report.resumed:
         print("cableqa: resumed the build that was stopped", file=sys.stderr)
+    if report.upgraded:
+        print("cableqa: added the term counts this version keeps (nothing was re-embedded)", file=sys.stderr)
     if report.repaired:
         print(f"cableqa: the index was damaged ({'; '.join(report.repaired)}); rebuilt it", file=sys.stderr)
     if args.rebuild or not existed or report.repaired:

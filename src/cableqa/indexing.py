@@ -70,10 +70,11 @@ class BuildReport:
     seconds: float = 0.0
     repaired: list[str] = field(default_factory=list)  # what was wrong with the generation this build replaced
     resumed: bool = False  # it went on from where a killed or interrupted build stopped
+    upgraded: bool = False  # the index was built by an older cableqa: its term counts were added, nothing re-read
 
     @property
     def changed(self) -> bool:
-        return bool(self.files_read or self.files_removed or self.repaired)
+        return bool(self.files_read or self.files_removed or self.repaired or self.upgraded)
 
 
 def build(
@@ -175,6 +176,7 @@ def _build_locked(
         try:
             engine = _engine(model_source, allow_download, *where)
             hashes = _sync_sources(store, files, report, notify, skip)
+            report.upgraded = previous is not None and not store.has_term_counts()
             if previous is not None and not report.changed:
                 shutil.rmtree(workdir)
                 return _finish(report, previous.counts, started)

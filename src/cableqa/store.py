@@ -682,7 +682,7 @@ class Store:
     def section_frequencies(self, words: list[str]) -> dict[str, int]:
         """How many sections' text holds each word (as FTS5 matches it: stemmed, and as a phrase
         when the tokenizer splits it, like "u.s." or "2009-10")."""
-        if not self._has_term_counts():  # built by an older cableqa: count each word
+        if not self.has_term_counts():  # built by an older cableqa: count each word
             return {word: self._phrase_sections(word, limit=None) for word in words}
         terms = self._fts_terms(words)
         single = {word: found[0] for word, found in terms.items() if len(found) == 1}
@@ -701,12 +701,12 @@ class Store:
                 frequencies[word] = max(PHRASE_SECTIONS_COUNTED, rarest)
         return frequencies
 
-    def _has_term_counts(self) -> bool:
+    def has_term_counts(self) -> bool:
+        """False for an index of sections built before `term_sections` existed, and not updated since."""
         if self._term_counts is None:
             found = self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'term_sections'").fetchone()
-            self._term_counts = (
-                found is not None and self.db.execute("SELECT 1 FROM term_sections").fetchone() is not None
-            )
+            counted = found is not None and self.db.execute("SELECT 1 FROM term_sections").fetchone() is not None
+            self._term_counts = counted or self.db.execute("SELECT 1 FROM sections").fetchone() is None
         return self._term_counts
 
     def _term_sections(self, term: str) -> int:
