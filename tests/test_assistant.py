@@ -117,6 +117,17 @@ def test_the_untitled_opening_section_has_one_name_everywhere(qa):
     assert f" · {UNTITLED_SECTION} · " in hit.citation
 
 
+def test_info_takes_its_counts_from_the_manifest_without_counting_rows(qa):
+    statements: list[str] = []
+    qa.index.store.db.set_trace_callback(statements.append)
+    info = qa.info()
+    qa.index.store.db.set_trace_callback(None)
+    assert (info.cables, info.sections, info.vectors) == tuple(
+        qa.index.store.counts()[name] for name in ("cables", "sections", "vectors")
+    )
+    assert not [sql for sql in statements if "count(" in sql.lower()]
+
+
 def test_facets_and_info_describe_the_index(qa):
     facets = qa.facets()
     origins = dict(facets["origin"])
