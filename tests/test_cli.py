@@ -65,6 +65,13 @@ def test_info_reports_counts_and_model(index, capsys):
     assert set(info["facets"]) == {"origin", "tag", "classification", "year"}
 
 
+@pytest.mark.parametrize("command", [["info", "--json"], ["show", SEED_ID, "--json"], ["refs", SEED_ID, "--json"]])
+def test_the_index_may_be_named_before_the_command(index, command, capsys, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)  # no index/ here: the one named must be the one read
+    assert main(["--index", str(index), *command]) == 0
+    assert json.loads(capsys.readouterr().out)
+
+
 def test_info_lists_what_the_filters_can_take(tmp_path, capsys):
     index = tmp_path / "index"
     cableqa.build([SEEDS, FIXTURES / "cables"], index, model="hashing")

@@ -51,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"cableqa {cableqa.__version__}")
     add_index_options(parser)
+    parser.set_defaults(index=None, model=None)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for add_command in COMMANDS:
         add_command(subparsers)
@@ -164,15 +165,19 @@ DEFAULT_INDEX = "index"
 
 
 def add_index_options(parser: argparse.ArgumentParser, *, model: bool = True) -> None:
+    """--index (and --model), before the command or after it: `cableqa --index DIR info` as
+    `cableqa info --index DIR` (left out, a command's own option would undo the one before it)."""
     parser.add_argument(
         "--index",
         metavar="DIR",
+        default=argparse.SUPPRESS,
         help=f"the index folder (default: {DEFAULT_INDEX}/, built from seeds/ on first use)",
     )
     if model:
         parser.add_argument(
             "--model",
             metavar="NAME_OR_PATH",
+            default=argparse.SUPPRESS,
             help="a sentence-transformers model (default: the bundled all-MiniLM-L6-v2, or the index's own)",
         )
 
