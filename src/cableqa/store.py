@@ -380,10 +380,11 @@ class Store:
             )
 
     def count_terms(self) -> None:
-        """Fill `term_sections` anew from the FTS index (one pass over it: 38 s at 251,287 cables)."""
+        """Fill `term_sections` anew from the FTS index (one pass over it: 18-38 s at 251,287 cables)."""
         self.db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.text_terms USING fts5vocab(main, sections_fts, 'col')")
         self.db.execute("DELETE FROM term_sections")
         self.db.execute("INSERT INTO term_sections SELECT term, doc FROM temp.text_terms WHERE col = 'text'")
+        self._term_counts = None
 
     def commit(self) -> None:
         self.db.commit()
@@ -734,10 +735,10 @@ class Store:
             self.db.execute("DELETE FROM temp.words")
             self.db.executemany("INSERT INTO temp.words(rowid, word) VALUES (?, ?)", enumerate(words))
             rows = self.db.execute("SELECT doc, term FROM temp.word_terms ORDER BY doc, offset").fetchall()
-        terms: dict[str, list[str]] = {word: [] for word in words}
+        terms: list[list[str]] = [[] for _ in words]
         for number, term in rows:
-            terms[words[number]].append(term)
-        return terms
+            terms[number].append(term)
+        return dict(zip(words, terms, strict=True))
 
     def _kept(self, key: tuple, compute):
         """compute(), remembered for the FILTERS_KEPT latest keys of a read-only store."""
