@@ -8,7 +8,9 @@
    and BM25 see real language. Streamed to disk, never held in memory.
 2. Builds it with the hashing encoder (the whole pipeline but the model, at full size) in a child
    process: wall time, peak RSS, index size by file.
-3. Opens it cold in a fresh process, and times warm `ask` (p50/p95) with and without a filter.
+3. Opens it cold in a fresh process, and times warm `ask` (p50/p95) with and without a filter;
+   with --same-as DIR, counts the asks DIR (another index of the same dump, e.g. one built
+   without a kill: `--child-build WORK/cables.csv DIR 0`) answers the same.
 4. Builds --sample real cables with the real model: windows/s, vectors/s, cables/min, and the
    full release's projected build time on this machine at that rate.
 
@@ -224,6 +226,27 @@ def warm_asks(index: Path, questions: list[str], repeat: int) -> dict:
     return result
 
 
+def same_answers(index: Path, other: Path, questions: list[str]) -> dict:
+    """How many asks (each question, with and without the filter) both indexes answer alike: the same
+    passages, excerpts and scores (to 1e-6), in the same order."""
+    import cableqa
+
+    asks = [(question, filters) for filters in ({}, FILTER) for question in questions]
+    answers = []
+    for directory in (index, other):
+        qa = cableqa.load(directory, build_missing=False)
+        answers.append(
+            [
+                [
+                    (h.doc_id, h.section_id, h.excerpt_start, h.excerpt_end, round(h.score, 6))
+                    for h in qa.ask(q, **f).hits
+                ]
+                for q, f in asks
+            ]
+        )
+    return {"index": str(other), "asks": len(asks), "same": sum(a == b for a, b in zip(*answers, strict=True))}
+
+
 def model_throughput(corpus: Path, sample: int, work: Path, *, device: str = "cpu", model: str | None = None) -> dict:
     """Build `sample` real cables (spread over the corpus; all of them when it holds fewer) with a real model.
 
@@ -279,6 +302,9 @@ def main() -> None:
         "--kill-at", type=float, default=0.5, help="kill -9 the build this far into embedding, then resume (0: no)"
     )
     parser.add_argument("--reuse", action="store_true", help="time asking on the index already in WORK; no build")
+    parser.add_argument(
+        "--same-as", type=Path, metavar="DIR", help="another index of the same dump: count the asks answered the same"
+    )
     parser.add_argument("--child-build", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_build:
@@ -299,6 +325,8 @@ def main() -> None:
     questions = [item["question"] for item in read_questions(args.questions)]
     results["cold"] = cold_open(index, questions[0])
     results["warm"] = warm_asks(index, questions, args.repeat)
+    if args.same_as:
+        results["same_as"] = same_answers(index, args.same_as, questions)
     if args.sample:
         results["model"] = model_throughput(args.corpus, args.sample, args.work)
     print_table(results)
@@ -345,6 +373,9 @@ def print_table(results: dict) -> None:
             for label, t in results["warm"].items()
         ),
     ]
+    if "same_as" in results:
+        same = results["same_as"]
+        rows.append(("answers as " + same["index"], f"{same['same']} of {same['asks']} asks the same"))
     if "model" in results:
         model = results["model"]
         rows += [
