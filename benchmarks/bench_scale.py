@@ -10,7 +10,8 @@
    process: wall time, peak RSS, index size by file.
 3. Opens it cold in a fresh process, and times warm `ask` (p50/p95) with and without a filter;
    with --same-as DIR, counts the asks DIR (another index of the same dump, e.g. one built
-   without a kill: `--child-build WORK/cables.csv DIR 0`) answers the same.
+   without a kill: `--child-build WORK/cables.csv DIR 0`) answers the same. With --update-one-row,
+   then changes one word of one row of the dump and updates the index: cables embedded again.
 4. Builds --sample real cables with the real model: windows/s, vectors/s, cables/min, and the
    full release's projected build time on this machine at that rate.
 
@@ -142,6 +143,7 @@ def child_build(dump: str, index: str, kill_at: str) -> None:
                 "cables": report.cables,
                 "sections": report.sections,
                 "windows": report.vectors,
+                "cables_embedded": report.cables_embedded,
                 "vectors_embedded": report.vectors_embedded,
                 "sections_to_embed": state["to_embed"] or 0,
                 "resumed": report.resumed,
@@ -182,6 +184,25 @@ def build_in_child(dump: Path, index: Path, kill_at: float) -> dict:
         result["wall_seconds"] = round(killed_seconds + result["wall_seconds"], 1)
     result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
     return result
+
+
+def update_one_row(dump: Path, index: Path) -> dict:
+    """Change one word of one row's body in place (same length, so every other row keeps its bytes),
+    then update the index: how many cables it embedded again, and how long it took."""
+    with open(dump, "r+b") as handle:
+        handle.seek(dump.stat().st_size // 2)
+        middle = handle.tell()
+        found = handle.read(1 << 20).find(b" the ")
+        if found < 0:
+            sys.exit("bench_scale: no ' the ' in the middle of the dump to change")
+        handle.seek(middle + found)
+        handle.write(b" THE ")
+    result, seconds = run_child(dump, index, 0)
+    return {
+        "cables_embedded": result["cables_embedded"],
+        "vectors_embedded": result["vectors_embedded"],
+        "seconds": seconds,
+    }
 
 
 def index_files(index: Path) -> dict[str, int]:
@@ -305,6 +326,9 @@ def main() -> None:
     parser.add_argument(
         "--same-as", type=Path, metavar="DIR", help="another index of the same dump: count the asks answered the same"
     )
+    parser.add_argument(
+        "--update-one-row", action="store_true", help="then change one row of the dump and update the index"
+    )
     parser.add_argument("--child-build", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_build:
@@ -327,6 +351,8 @@ def main() -> None:
     results["warm"] = warm_asks(index, questions, args.repeat)
     if args.same_as:
         results["same_as"] = same_answers(index, args.same_as, questions)
+    if args.update_one_row:  # last: it changes the dump
+        results["update"] = update_one_row(dump, index)
     if args.sample:
         results["model"] = model_throughput(args.corpus, args.sample, args.work)
     print_table(results)
@@ -361,6 +387,15 @@ def print_table(results: dict) -> None:
                     f" {kill['sections_embedded_again']:,} sections embedded again",
                 )
             )
+    if "update" in results:
+        update = results["update"]
+        rows.append(
+            (
+                "one row changed, update",
+                f"{update['cables_embedded']} cable(s) embedded again ({update['vectors_embedded']} vectors)"
+                f" in {update['seconds']} s",
+            )
+        )
     rows += [
         *((f"  {name}", f"{size / 1e6:,.1f} MB") for name, size in results["files"].items()),
         (
