@@ -19,7 +19,7 @@ from cableqa.header import reference_id
 from cableqa.index_files import OpenIndex, is_index, open_index
 from cableqa.indexing import Progress, build
 from cableqa.question import Question, parse_question
-from cableqa.search import document_frequencies, retrieve
+from cableqa.search import retrieve
 from cableqa.store import StoredSection
 from cableqa.types import Answer, Cable, CableLink, FacetValue, Hit, RelatedCable, paragraph_range
 
@@ -184,7 +184,7 @@ class Assistant:
     def _frequencies(self, terms: list[str]) -> dict[str, int]:
         unknown = [term for term in terms if term not in self._frequency]
         if unknown:
-            self._frequency.update(document_frequencies(self.index, unknown))
+            self._frequency.update(self.index.store.section_frequencies(unknown))
         return {term: self._frequency[term] for term in terms}
 
     def rank(self, question: Question, k: int, filters: Filters) -> list[ranking.RankedSection]:

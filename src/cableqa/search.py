@@ -59,8 +59,3 @@ def _dense_sections(index: OpenIndex, question_vector: np.ndarray, allowed_windo
     for id_, score in hits:  # FAISS returns windows best first, so a section's first window is its best one
         best.setdefault(windows[id_].section_rowid, score)
     return best
-
-
-def document_frequencies(index: OpenIndex, terms: list[str]) -> dict[str, int]:
-    """How many indexed sections hold each term."""
-    return index.store.section_frequencies(terms)

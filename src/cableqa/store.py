@@ -686,19 +686,17 @@ class Store:
         if not self.has_term_counts():  # built by an older cableqa: count each word
             return {word: self._phrase_sections(word, limit=None) for word in words}
         terms = self._fts_terms(words)
-        single = {word: found[0] for word, found in terms.items() if len(found) == 1}
-        marks = ",".join("?" * len(single))
-        counted = dict(
-            self.db.execute(f"SELECT term, sections FROM term_sections WHERE term IN ({marks})", [*single.values()])
-        )
+        distinct = sorted({term for found in terms.values() for term in found})
+        marks = ",".join("?" * len(distinct))
+        counted = dict(self.db.execute(f"SELECT term, sections FROM term_sections WHERE term IN ({marks})", distinct))
         frequencies = {}
-        for word in words:
-            if word in single:
-                frequencies[word] = counted.get(single[word], 0)
+        for word, found in terms.items():
+            if len(found) == 1:
+                frequencies[word] = counted.get(found[0], 0)
                 continue
             frequencies[word] = self._phrase_sections(word, limit=PHRASE_SECTIONS_COUNTED)
             if frequencies[word] == PHRASE_SECTIONS_COUNTED:  # at least that many: bounded by its rarest term
-                rarest = min((self._term_sections(term) for term in terms[word]), default=0)
+                rarest = min((counted.get(term, 0) for term in found), default=0)
                 frequencies[word] = max(PHRASE_SECTIONS_COUNTED, rarest)
         return frequencies
 
@@ -709,10 +707,6 @@ class Store:
             counted = found is not None and self.db.execute("SELECT 1 FROM term_sections").fetchone() is not None
             self._term_counts = counted or self.db.execute("SELECT 1 FROM sections").fetchone() is None
         return self._term_counts
-
-    def _term_sections(self, term: str) -> int:
-        row = self.db.execute("SELECT sections FROM term_sections WHERE term = ?", (term,)).fetchone()
-        return 0 if row is None else row[0]
 
     def _phrase_sections(self, word: str, limit: int | None) -> int:
         """How many sections' text holds `word` as a phrase, counted up to `limit`."""
