@@ -20,6 +20,7 @@ from cableqa.index_files import OpenIndex, is_index, open_index
 from cableqa.indexing import Progress, build
 from cableqa.question import Question, parse_question
 from cableqa.search import retrieve
+from cableqa.sections import paragraphs_between
 from cableqa.store import StoredSection
 from cableqa.types import Answer, Cable, CableLink, FacetValue, Hit, RelatedCable, paragraph_range
 
@@ -290,14 +291,16 @@ def _hit(
 ) -> Hit:
     section = stored.section
     start, end = span
+    paragraphs = paragraphs_between(section, start, end)
     return Hit(
         rank=rank,
         doc_id=stored.doc_id,
         section_id=section.id,
         section=section.name,
-        paragraphs=section.paragraphs,
+        paragraphs=paragraphs,
+        section_paragraphs=section.paragraphs,
         score=round(score, 4),
-        citation=citation(stored),
+        citation=citation(stored, paragraphs),
         excerpt=section.text[start:end],
         excerpt_start=start,
         excerpt_end=end,
@@ -311,9 +314,9 @@ def _hit(
     )
 
 
-def citation(stored: StoredSection) -> str:
-    """The line under an excerpt, e.g.
+def citation(stored: StoredSection, paragraphs: tuple[int, ...]) -> str:
+    """The line under an excerpt, naming the `paragraphs` it spans, e.g.
     "07PARIS4695 ¶2 · III. Country Actions … › Law Enforcement Efforts · 2007-12-13 · Embassy Paris · UNCLASSIFIED"."""
-    where = f"{stored.doc_id} {paragraph_range(stored.section.paragraphs)}".strip()
+    where = f"{stored.doc_id} {paragraph_range(paragraphs)}".strip()
     parts = [where, stored.section.name, (stored.date or "")[:10], stored.origin, stored.classification]
     return " · ".join(part for part in parts if part)

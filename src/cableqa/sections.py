@@ -13,10 +13,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from cableqa.text import ABBREVIATIONS, BULLET_RE, Block, split_sentences
+from cableqa.text import ABBREVIATIONS, BULLET_RE, Block, paragraph_number, split_sentences
 from cableqa.types import Section
 
 TITLE_SEPARATOR = " › "
+BLOCK_SEPARATOR = "\n\n"  # between the paragraphs (blocks) of a clean body
 MAX_SECTION_WORDS = 350  # a section longer than this is split at paragraph boundaries...
 MIN_WORDS = 60  # ...into parts no shorter than this (a shorter tail joins the part before)
 TINY_WORDS = 20  # a section shorter than this joins a neighbour, whatever its title
@@ -60,7 +61,7 @@ class _Part:
 
 def cut_sections(doc_id: str, blocks: list[Block]) -> tuple[str, tuple[Section, ...]]:
     """Join `blocks` into the clean body and cut it into sections; returns `(body, sections)`."""
-    body = "\n\n".join(block.text for block in blocks)
+    body = BLOCK_SEPARATOR.join(block.text for block in blocks)
     titles, is_heading = _title_paths(blocks)
     parts = _group(_units(blocks), titles, is_heading)
     parts = _merge_tiny(_split_long(_merge_headings(parts)))
@@ -84,7 +85,7 @@ def _units(blocks: list[Block]) -> list[_Unit]:
             units.append(_Unit(i, position, position + len(block.text), words))
         else:
             units.extend(_sentence_runs(i, block.text, position))
-        position += len(block.text) + 2
+        position += len(block.text) + len(BLOCK_SEPARATOR)
     return units
 
 
@@ -267,3 +268,34 @@ def _paragraph_numbers(blocks: list[Block], is_heading: list[bool]) -> list[int 
             current = block.number
         numbers.append(None if heading else current)
     return numbers
+
+
+def paragraphs_between(section: Section, start: int, end: int) -> tuple[int, ...]:
+    """The cable's paragraph numbers that the text `section.text[start:end]` (an excerpt) touches.
+
+    A section spans whole paragraphs (`section.paragraphs`), but a citation names the ones its
+    excerpt is in: a sentence of ¶9 is cited ¶9, not the section's ¶8-10. Read from the text
+    itself: each paragraph opens with its mark, and unmarked paragraphs continue the one before.
+    Text before the cable's first numbered paragraph (a heading, an introduction) has none.
+    """
+    numbers = []
+    current = _continued_paragraph(section)
+    position = 0
+    for block in section.text.split(BLOCK_SEPARATOR):
+        block_end = position + len(block)
+        current = paragraph_number(block) or current
+        if current is not None and position < end and block_end > start:
+            numbers.append(current)
+        position = block_end + len(BLOCK_SEPARATOR)
+    return tuple(dict.fromkeys(numbers))
+
+
+def _continued_paragraph(section: Section) -> int | None:
+    """The paragraph that the section's unmarked opening text continues, if it continues one.
+
+    `section.paragraphs` lists the paragraphs its text is in: a first number that no paragraph
+    mark of its text opens is a paragraph begun in the section before."""
+    if not section.paragraphs:
+        return None
+    first_marked = next(filter(None, map(paragraph_number, section.text.split(BLOCK_SEPARATOR))), None)
+    return section.paragraphs[0] if section.paragraphs[0] != first_marked else None

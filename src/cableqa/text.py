@@ -31,8 +31,13 @@ class Block:
     @property
     def number(self) -> int | None:
         """The cable's paragraph number (`1. (C) ...`, `¶3. ...`), if the block opens with one."""
-        match = PARAGRAPH_MARK_RE.match(self.text)
-        return int(match.group(1) or match.group(2)) if match else None
+        return paragraph_number(self.text)
+
+
+def paragraph_number(text: str) -> int | None:
+    """The paragraph number a paragraph of cable text opens with (`1. (C) ...`, `¶3. ...`), or None."""
+    match = PARAGRAPH_MARK_RE.match(text)
+    return int(match.group(1) or match.group(2)) if match else None
 
 
 def is_hard_wrapped(lines: list[str]) -> bool:

@@ -105,7 +105,7 @@ class Hit:
     doc_id: str
     section_id: str
     section: str  # the section's name: its title path, or UNTITLED_SECTION (see `section_name`)
-    paragraphs: tuple[int, ...]
+    paragraphs: tuple[int, ...]  # the cable's paragraphs the excerpt spans: what the citation names
     score: float
     citation: str  # "07PARIS4695 ¶3 · Title › Path · 2007-12-13 · Embassy Paris · UNCLASSIFIED"
     excerpt: str  # 1-3 consecutive sentences of `text`, the cable's own words
@@ -119,12 +119,14 @@ class Hit:
     classification: str = ""
     cites: int = 0  # indexed cables this hit's cable cites
     cited_by: int = 0  # indexed cables that cite it
+    section_paragraphs: tuple[int, ...] = ()  # the paragraphs the whole section spans
     # Each ranking feature's contribution to `score` (weight × value; `cableqa ask --explain`).
     features: dict[str, float] = field(default_factory=dict, compare=False)
 
     def to_dict(self, explain: bool = False) -> dict:
         data = asdict(self)
         data["paragraphs"] = list(self.paragraphs)
+        data["section_paragraphs"] = list(self.section_paragraphs)
         data["highlights"] = [list(span) for span in self.highlights]
         if not explain:
             del data["features"]
