@@ -178,3 +178,24 @@ def test_a_large_index_keyword_searches_the_rarest_words_that_fit_its_budget(has
     assert kept == [term for term in question.terms if term in kept]  # in the question's order
     monkeypatch.setattr(assistant, "KEYWORD_SECTIONS_SCORED", 0)
     assert qa._keyword_terms(question) == [rarest_first[0]]  # the rarest word always stays
+
+
+@pytest.mark.parametrize(
+    ("text", "style"),
+    [
+        ("Dunkerque heroin seizure", "terse"),
+        ("heroin seized at Dunkerque in 2007 by French customs officers", "full"),  # over 8 words
+        ("How much heroin was seized?", "full"),
+        ("heroin seizure?", "full"),
+        ("Who met the ambassador", "full"),
+    ],
+)
+def test_a_question_is_read_once_with_its_style_and_the_cables_it_names(text, style):
+    from cableqa.question import parse_question
+
+    question = parse_question(text, lambda terms: dict.fromkeys(terms, 1), 10)
+    assert question.style == style
+    assert question.reference is None and question.cited == ()
+    named = parse_question("What did Paris reply to STATE 123456?", lambda terms: dict.fromkeys(terms, 1), 10)
+    assert named.cited == ("STATE123456",) and named.reference is None
+    assert parse_question(" 07paris4695 ", lambda terms: dict.fromkeys(terms, 1), 10).reference == "07PARIS4695"

@@ -27,6 +27,9 @@ def question(terms=(), roles=(), months=()) -> Question:
         idf=tuple(1.0 for _ in terms),
         unseen=tuple(False for _ in terms),
         months=frozenset(months),
+        reference=None,
+        cited=(),
+        style="full",
     )
 
 

@@ -15,7 +15,6 @@ from cableqa import paper_trail, ranking
 from cableqa.errors import CableQAError
 from cableqa.excerpt import opening
 from cableqa.filters import Filters
-from cableqa.header import reference_id
 from cableqa.index_files import OpenIndex, is_index, open_index
 from cableqa.indexing import Progress, build
 from cableqa.question import Question, parse_question
@@ -114,11 +113,11 @@ class Assistant:
         _check_arguments(question, k, origin, since, until, classification, tag, doc_id)
         filters = Filters(origin, since, until, classification, tag, doc_id)
         filters.check(self.index)
-        cited = reference_id(question)
-        if cited and self.index.store.cable(cited) is not None and not filters:
-            hits = self._counting_references(self._whole_cable(cited))
+        parsed = self.parse(question)
+        if parsed.reference and self.index.store.cable(parsed.reference) is not None and not filters:
+            hits = self._counting_references(self._whole_cable(parsed.reference))
             return Answer(question, True, hits, time.perf_counter() - started, probability=1.0)
-        hits, probability = self._search(question, k, filters)
+        hits, probability = self._search(parsed, k, filters)
         hits = self._counting_references(hits)
         confident = probability >= self.weights.threshold
         # With no hits, say whether the filters left no cable at all (then they, not the question, are why).
@@ -193,7 +192,7 @@ class Assistant:
         vectors = self.encoder.encode([question.text, question.focus])
         terms = self._keyword_terms(question)
         candidates = retrieve(self.index, vectors[0], terms, max(k, CANDIDATES), filters)
-        thread = paper_trail.thread_of_question(self.index, question.text)
+        thread = paper_trail.thread_of_question(self.index, question)
         candidates = self._with_thread(candidates, thread, vectors[0], terms, filters)
         sections = self.index.store.sections(candidate.rowid for candidate in candidates)
         sentences = self.index.store.sentences(sections, self.index.manifest.dimension)
@@ -229,8 +228,7 @@ class Assistant:
         known = {candidate.rowid for candidate in candidates}
         return candidates + [c for c in retrieve(self.index, vector, terms, CANDIDATES, within) if c.rowid not in known]
 
-    def _search(self, text: str, k: int, filters: Filters) -> tuple[tuple[Hit, ...], float]:
-        question = self.parse(text)
+    def _search(self, question: Question, k: int, filters: Filters) -> tuple[tuple[Hit, ...], float]:
         ranked = self.rank(question, k, filters)
         hits = tuple(
             _hit(

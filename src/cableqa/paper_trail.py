@@ -16,7 +16,7 @@ import numpy as np
 from cableqa.errors import CableQAError
 from cableqa.filters import Filters
 from cableqa.index_files import OpenIndex
-from cableqa.references import references_in_question
+from cableqa.question import Question
 from cableqa.types import CableLink, RelatedCable
 
 T = TypeVar("T")
@@ -74,10 +74,10 @@ def related(index: OpenIndex, doc_id: str, k: int = 5) -> list[RelatedCable]:
     return [RelatedCable(candidate, *summaries[candidate], round(score, 4)) for score, candidate in scored[:k]]
 
 
-def thread_of_question(index: OpenIndex, question: str) -> set[str]:
+def thread_of_question(index: OpenIndex, question: Question) -> set[str]:
     """The indexed cables that cite a cable the question names ("What did Paris reply to STATE
     123456?"), and that cable itself when indexed: the thread the question asks about."""
-    named = references_in_question(question)
+    named = question.cited
     if not named:
         return set()
     return index.store.cables_citing_any(named) | index.store.indexed_among(named)

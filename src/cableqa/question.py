@@ -10,12 +10,18 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from cableqa.terms import asked_months, focus_clause, named_terms, query_terms
+from cableqa.header import reference_id
+from cableqa.references import references_in_question
+from cableqa.terms import WH_WORD, asked_months, focus_clause, named_terms, query_terms
 
 # A term's role: what is asked (the focus clause), the setting around it, or a name.
 # Names are kept apart from the focus: inside a cable they point at the sentence that
 # introduces a meeting more than at the one that answers (terms.named_terms).
 ROLES = ("focus", "context", "name")
+# How it is asked: a search-box query ("Dunkerque heroin seizure": no question word or mark,
+# a few words) or a written question. The ranking reads it: a terse query has no focus clause.
+STYLES = ("terse", "full")
+TERSE_MAX_WORDS = 8  # the terse style's bound in eval/README.md
 
 
 @dataclass(frozen=True)
@@ -27,6 +33,9 @@ class Question:
     idf: tuple[float, ...]  # one inverse section frequency per term (BM25's idf)
     unseen: tuple[bool, ...]  # per term: no indexed section holds it
     months: frozenset[str]  # the months it names, "2009-09"
+    reference: str | None  # the cable reference ID the question is, and nothing else ("07PARIS4695")
+    cited: tuple[str, ...]  # the cable IDs it names ("STATE 123456" -> "STATE123456"; references_in_question)
+    style: str  # one of STYLES
 
     @property
     def unseen_share(self) -> float:
@@ -53,7 +62,16 @@ def parse_question(text: str, frequencies: Callable[[list[str]], dict[str, int]]
         idf=tuple(idf(counts[t], sections) for t in terms),
         unseen=tuple(counts[t] == 0 for t in terms),
         months=frozenset(asked_months(text)),
+        reference=reference_id(text),
+        cited=references_in_question(text),
+        style=question_style(text),
     )
+
+
+def question_style(text: str) -> str:
+    """ "terse" for a search-box query (no question word or mark, at most TERSE_MAX_WORDS words), else "full"."""
+    asks = "?" in text or WH_WORD.match(text.strip()) is not None
+    return "full" if asks or len(text.split()) > TERSE_MAX_WORDS else "terse"
 
 
 def idf(frequency: int, total: int) -> float:
