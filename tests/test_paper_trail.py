@@ -163,3 +163,24 @@ def test_cli_unknown_cable_is_one_line_and_exit_2(index, capsys, command):
     assert main([command, "09NOWHERE1", "--index", str(index)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("cableqa: error: 09NOWHERE1 is not in the index") and err.count("\n") == 1
+
+
+def test_a_cable_named_by_its_file_is_found_by_that_id_in_any_case(tmp_path, capsys):
+    """Issue 19 row 7: `refs`, `related`, `references()` and `cited_by()` upper-cased every ID, so
+    the cable of field_notes.txt was "not in the index"; `show` and `ask` matched it."""
+    cables, index = tmp_path / "cables", tmp_path / "index"
+    copy_threads(cables, STATE_CABLE, "09DOHA214")
+    notes = "R 201200Z MAR 09\nSUBJECT: NOTES ON THE DEMARCHE\nREF: SECSTATE 15113\n\n1. (C) Notes on detainees.\n"
+    for name in ("field_notes", "Été"):
+        (cables / f"{name}.txt").write_text(notes)
+    cableqa.build([cables], index, model="hashing")
+    qa = cableqa.load(index)
+    for given, stored in (("field_notes", "field_notes"), (" FIELD_NOTES ", "field_notes"), ("éTÉ", "Été")):
+        assert [link.doc_id for link in qa.references(given)] == [STATE_CABLE]
+        assert qa.cited_by(given) == [] and qa.cable(given).doc_id == stored
+        assert STATE_CABLE not in {cable.doc_id for cable in qa.related(given)}
+        assert qa.ask("detainees", doc_id=given.strip()).hits[0].doc_id == stored
+    assert {link.doc_id for link in qa.cited_by(STATE_CABLE.lower())} == {"field_notes", "Été", "09DOHA214"}
+    for command in ("refs", "related"):
+        assert main([command, "FIELD_NOTES", "--index", str(index), "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)["doc_id"] == "field_notes"

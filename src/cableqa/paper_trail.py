@@ -9,7 +9,7 @@ Nothing here needs the embedding model: `related` compares stored window vectors
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
@@ -18,6 +18,9 @@ from cableqa.filters import Filters
 from cableqa.index_files import OpenIndex
 from cableqa.references import references_in_question
 from cableqa.types import CableLink, RelatedCable
+
+if TYPE_CHECKING:
+    from cableqa.store import Store
 
 T = TypeVar("T")
 
@@ -29,11 +32,12 @@ WINDOWS_PER_CABLE = 12  # windows fetched per pooled cable (a cable has ~12 wind
 
 
 def indexed_id(index: OpenIndex, doc_id: str) -> str:
-    """`doc_id` normalised (`07paris4695 ` -> `07PARIS4695`); a one-line error when it is not indexed."""
-    normalised = doc_id.strip().upper()
-    if not normalised or not index.store.has_cable(normalised):
+    """The ID `doc_id` is indexed under, given in any case (`07paris4695 ` -> `07PARIS4695`,
+    `Store.stored_id`); a one-line error when it is not indexed."""
+    stored = index.store.stored_id(doc_id)
+    if stored is None:
         raise CableQAError(f"{doc_id.strip() or 'an empty ID'} is not in the index {index.directory}")
-    return normalised
+    return stored
 
 
 def references(index: OpenIndex, doc_id: str) -> list[CableLink]:
@@ -100,8 +104,8 @@ class WithinCables(Filters):
 
     doc_ids: tuple[str, ...] = ()
 
-    def sql(self) -> tuple[list[str], list]:
-        conditions, params = super().sql()
+    def sql(self, store: Store) -> tuple[list[str], list]:
+        conditions, params = super().sql(store)
         conditions.append(f"c.doc_id IN ({','.join('?' * len(self.doc_ids))})")
         return conditions, params + list(self.doc_ids)
 
