@@ -184,3 +184,21 @@ def test_a_cable_named_by_its_file_is_found_by_that_id_in_any_case(tmp_path, cap
     for command in ("refs", "related"):
         assert main([command, "FIELD_NOTES", "--index", str(index), "--json"]) == 0
         assert json.loads(capsys.readouterr().out)["doc_id"] == "field_notes"
+
+
+def test_a_long_cable_has_related_cables_though_its_own_windows_are_the_nearest(tmp_path):
+    """Issue 19 row 8: a 400 KB cable (402 windows) had no related cable: its own windows filled
+    every window searched for the cables nearest it."""
+    from cableqa.paper_trail import RELATED_POOL_MIN, RELATED_POOL_PER_RESULT, WINDOWS_PER_CABLE
+
+    cables, index = tmp_path / "cables", tmp_path / "index"
+    copy_threads(cables, STATE_CABLE, "09DOHA214", "09STOCKHOLM194")
+    words = "detainees transfer position union government ministry talks resettlement legal review".split()
+    sentence = lambda n: " ".join(words[(n * 7 + i) % len(words)] for i in range(12)).capitalize() + "."  # noqa: E731
+    paragraphs = [f"{n}. (C) " + " ".join(sentence(n + i) for i in range(6)) for n in range(1, 601)]
+    (cables / "long_report.txt").write_text("R 201200Z MAR 09\nSUBJECT: ON DETAINEES\n\n" + "\n\n".join(paragraphs))
+    cableqa.build([cables], index, model="hashing")
+    qa = cableqa.load(index)
+    assert RELATED_POOL_PER_RESULT * 3 <= RELATED_POOL_MIN  # k=3 searches the fewest windows
+    assert qa.index.store.window_count(["long_report"]) > RELATED_POOL_MIN * WINDOWS_PER_CABLE
+    assert {cable.doc_id for cable in qa.related("long_report", k=3)} == {STATE_CABLE, "09DOHA214", "09STOCKHOLM194"}

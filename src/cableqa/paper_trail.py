@@ -65,7 +65,9 @@ def related(index: OpenIndex, doc_id: str, k: int = 5) -> list[RelatedCable]:
         return []
     excluded = {doc_id} | {link.doc_id for link in index.store.references_of(doc_id)}
     pool_size = max(RELATED_POOL_MIN, RELATED_POOL_PER_RESULT * k)
-    hits = index.vectors.search(query, pool_size * WINDOWS_PER_CABLE)
+    # The excluded cables' windows are often the nearest of all: a long cable's filled every window
+    # searched (402 of them: nothing related). So as many more are searched as they have.
+    hits = index.vectors.search(query, pool_size * WINDOWS_PER_CABLE + index.store.window_count(excluded))
     owners = index.store.doc_ids_of_windows(id_ for id_, _ in hits)
     pool = [owner for owner in dict.fromkeys(owners[id_] for id_, _ in hits) if owner not in excluded][:pool_size]
     scored = []

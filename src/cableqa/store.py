@@ -647,6 +647,16 @@ class Store:
         return np.frombuffer(b"".join(row[0] for row in rows), dtype=np.float32).reshape(len(rows), dimension)
 
     @_reads
+    def window_count(self, doc_ids: Iterable[str]) -> int:
+        """How many embedded windows these cables have together."""
+        doc_ids = list(doc_ids)
+        return self.db.execute(
+            "SELECT count(*) FROM windows w JOIN sections s ON s.rowid = w.section_rowid"
+            f" WHERE s.doc_id IN ({','.join('?' * len(doc_ids))}) AND w.vector IS NOT NULL",
+            doc_ids,
+        ).fetchone()[0]
+
+    @_reads
     def doc_ids_of_windows(self, ids: Iterable[int]) -> dict[int, str]:
         ids = list(ids)
         marks = ",".join("?" * len(ids))
