@@ -163,3 +163,44 @@ def test_cli_unknown_cable_is_one_line_and_exit_2(index, capsys, command):
     assert main([command, "09NOWHERE1", "--index", str(index)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("cableqa: error: 09NOWHERE1 is not in the index") and err.count("\n") == 1
+
+
+def test_a_cable_named_by_its_file_is_found_by_that_id_in_any_case(tmp_path, capsys):
+    """Issue 19 row 7: `refs`, `related`, `references()` and `cited_by()` upper-cased every ID, so
+    the cable of field_notes.txt was "not in the index"; `show` and `ask` matched it."""
+    cables, index = tmp_path / "cables", tmp_path / "index"
+    copy_threads(cables, STATE_CABLE, "09DOHA214")
+    notes = "R 201200Z MAR 09\nSUBJECT: NOTES ON THE DEMARCHE\nREF: SECSTATE 15113\n\n1. (C) Notes on detainees.\n"
+    for name in ("field_notes", "Été"):
+        (cables / f"{name}.txt").write_text(notes)
+    cableqa.build([cables], index, model="hashing")
+    qa = cableqa.load(index)
+    for given, stored in (("field_notes", "field_notes"), (" FIELD_NOTES ", "field_notes"), ("éTÉ", "Été")):
+        assert [link.doc_id for link in qa.references(given)] == [STATE_CABLE]
+        assert qa.cited_by(given) == [] and qa.cable(given).doc_id == stored
+        assert STATE_CABLE not in {cable.doc_id for cable in qa.related(given)}
+        assert qa.ask("detainees", doc_id=given.strip()).hits[0].doc_id == stored
+    assert {link.doc_id for link in qa.cited_by(STATE_CABLE.lower())} == {"field_notes", "Été", "09DOHA214"}
+    for command in ("refs", "related"):
+        assert main([command, "FIELD_NOTES", "--index", str(index), "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)["doc_id"] == "field_notes"
+
+
+def test_a_long_cable_has_related_cables_though_its_own_windows_are_the_nearest(tmp_path):
+    """Issue 19 row 8: a 400 KB cable (402 windows) had no related cable: its own windows filled
+    every window searched for the cables nearest it."""
+    from cableqa.paper_trail import RELATED_POOL_MIN, RELATED_POOL_PER_RESULT, WINDOWS_PER_CABLE
+
+    cables, index = tmp_path / "cables", tmp_path / "index"
+    copy_threads(cables, STATE_CABLE, "09DOHA214", "09STOCKHOLM194")
+    words = "detainees transfer position union government ministry talks resettlement legal review".split()
+    sentence = lambda n: " ".join(words[(n * 7 + i) % len(words)] for i in range(12)).capitalize() + "."  # noqa: E731
+    paragraphs = [f"{n}. (C) " + " ".join(sentence(n + i) for i in range(6)) for n in range(1, 601)]
+    header = "R 201200Z MAR 09\nC O N F I D E N T I A L PARIS 000999\nSUBJECT: ON DETAINEES\n\n"
+    (cables / "09PARIS999.txt").write_text(header + "\n\n".join(paragraphs))
+    cableqa.build([cables], index, model="hashing")
+    qa = cableqa.load(index)
+    assert RELATED_POOL_PER_RESULT * 3 <= RELATED_POOL_MIN  # k=3 searches the fewest windows
+    own_windows = qa.index.store.window_vectors_of("09PARIS999", qa.index.manifest.dimension)
+    assert len(own_windows) > RELATED_POOL_MIN * WINDOWS_PER_CABLE
+    assert {cable.doc_id for cable in qa.related("09PARIS999", k=3)} == {STATE_CABLE, "09DOHA214", "09STOCKHOLM194"}

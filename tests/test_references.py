@@ -5,6 +5,8 @@ Each REF text below is copied from a cable of the shared corpus (named beside it
 
 from __future__ import annotations
 
+import json
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -114,6 +116,42 @@ def test_real_cables_carry_their_references_with_letters():
         "doc_id": "09STATE15113",
         "written": "SECSTATE 15113",
     }
+
+
+def test_an_item_naming_several_cables_gives_each_its_own_words():
+    # 09SAOPAULO660's unlettered line; a lettered item naming two cables, with words of its own
+    assert parse_reference_line("BRASILIA 1250; RECIFE 66; (08) SAO PAULO 581", "09SAOPAULO660", "2009-11-10") == (
+        Reference("", "09BRASILIA1250", "BRASILIA 1250"),
+        Reference("", "09RECIFE66", "RECIFE 66"),
+        Reference("", "08SAOPAULO581", "(08) SAO PAULO 581"),
+    )
+    assert parse_reference_line("A. STATE 12 (NOTAL), ROME 34 B. ROME 5", "09PARIS264", "2009-02-20") == (
+        Reference("A", "09STATE12", "STATE 12 (NOTAL)"),
+        Reference("A", "09ROME34", "ROME 34"),
+        Reference("B", "09ROME5", "ROME 5"),
+    )
+
+
+# Peak memory allowed for reading a cable and writing it as JSON, per character of its file: the
+# 50,000-item line below took 45 (32 MB); each item holding the whole line made it 35 GB of text.
+PEAK_BYTES_PER_CHARACTER = 200
+
+
+def test_a_reference_line_of_50000_items_is_read_in_memory_linear_in_its_length(tmp_path):
+    """Issue 19 row 4: `show --json` of one such line took 816 MB at 5,000 items, 10.7 GB at 20,000."""
+    line = ", ".join(f"STATE {100000 + n}" for n in range(50_000))
+    path = tmp_path / "09PARIS264.txt"
+    path.write_text(f"R 201200Z FEB 09\nUNCLAS PARIS 000264\nSUBJECT: LONG\nREF: {line}\n\n1. (U) Text.\n")
+    tracemalloc.start()
+    try:
+        (cable,) = cableqa.read(path)
+        assert sum(len(item.written) for item in cable.cited) <= len(line)  # before anything copies them
+        json.dumps(cable.to_dict())
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(cable.cited) == 50_000 and cable.cited[-1] == Reference("", "09STATE149999", "STATE 149999")
+    assert peak < PEAK_BYTES_PER_CHARACTER * path.stat().st_size
 
 
 def test_a_reference_on_the_subject_line_is_read():

@@ -214,6 +214,29 @@ def test_a_damaged_database_is_one_line_and_check_says_what_is_wrong(sources, tm
     one_error_line(capsys, "cables.sqlite")
 
 
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        (lambda m: m["counts"].update(sections=999999), "the manifest counts 999999 sections, cables.sqlite holds"),
+        (lambda m: m["counts"].update(sources=m["counts"]["sources"] + 1), "sources, cables.sqlite holds"),
+        (lambda m: m.pop("files"), "the manifest records no size and sha256 for cables.sqlite, vectors.faiss"),
+        (lambda m: m["files"].pop("vectors.faiss"), "records no size and sha256 for vectors.faiss (nothing"),
+    ],
+)
+def test_check_holds_the_manifest_to_the_database_and_to_its_checksums(sources, tmp_path, capsys, change, said):
+    """Issue 19 row 10: `--check` said OK when the manifest's counts disagreed with the database (its
+    section count is the keyword weights' N: answers change), or when it recorded no checksums."""
+    index = tmp_path / "index"
+    build(sources, index)
+    manifest = manifest_of(index)
+    change(manifest)
+    (index / "manifest.json").write_text(json.dumps(manifest))
+    assert main(["index", "--check", "--index", str(index)]) == 2
+    one_error_line(capsys, said, "--rebuild")
+    assert build(sources, index).repaired  # an update, which checks as --check does, builds it again
+    assert main(["index", "--check", "--index", str(index)]) == 0
+
+
 def test_garbled_vectors_are_caught_and_never_scored_as_nan(sources, tmp_path, capsys):
     """Row 5: sizes and sha256 in the manifest; opening checks sizes; no NaN score ever."""
     index = tmp_path / "index"

@@ -114,14 +114,15 @@ class Assistant:
         filters = Filters(origin, since, until, classification, tag, doc_id)
         filters.check(self.index)
         parsed = self.parse(question)
-        if parsed.reference and self.index.store.cable(parsed.reference) is not None and not filters:
-            hits = self._counting_references(self._whole_cable(parsed.reference))
+        cited = self.index.store.stored_id(parsed.reference) if parsed.reference else None
+        if cited and not filters:
+            hits = self._counting_references(self._whole_cable(cited))
             return Answer(question, True, hits, time.perf_counter() - started, probability=1.0)
         hits, probability = self._search(parsed, k, filters)
         hits = self._counting_references(hits)
         confident = probability >= self.weights.threshold
         # With no hits, say whether the filters left no cable at all (then they, not the question, are why).
-        excluded = not hits and bool(filters) and not self.index.store.filtered(*filters.sql())[0]
+        excluded = not hits and bool(filters) and not self.index.store.filtered(*filters.sql(self.index.store))[0]
         return Answer(
             question,
             confident,
@@ -133,10 +134,10 @@ class Assistant:
         )
 
     def cable(self, doc_id: str) -> Cable | None:
-        """The whole indexed cable, with its sections (an ID taken from a file name matches as written)."""
+        """The whole indexed cable, with its sections; its ID in any case (`Store.stored_id`)."""
         _check_text("doc_id", doc_id)
-        store = self.index.store
-        return store.cable(doc_id.strip()) or store.cable(doc_id.strip().upper())
+        stored = self.index.store.stored_id(doc_id)
+        return None if stored is None else self.index.store.cable(stored)
 
     def files_of(self, doc_id: str) -> list[str]:
         """The indexed files that hold a cable (one cable may come in several, e.g. its page and a CSV dump)."""

@@ -15,6 +15,7 @@ from cableqa.wording import describe_filters
 
 if TYPE_CHECKING:
     from cableqa.index_files import OpenIndex
+    from cableqa.store import Store
 
 DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
@@ -65,17 +66,25 @@ class Filters:
         """ "origin Embassy Paris, since 2007-01-01", or "" when nothing is set."""
         return describe_filters(self.items())
 
-    def sql(self) -> tuple[list[str], list]:
-        """SQL conditions on the `cables` table (aliased `c`) and their parameters."""
+    def sql(self, store: Store) -> tuple[list[str], list]:
+        """SQL conditions on the `cables` table (aliased `c`) and their parameters.
+
+        A value matches the spellings `store` holds of it in any case (`Store.matching_values`),
+        compared with NOCASE only so that the columns' indexes (which are NOCASE) serve them.
+        """
         conditions, params = [], []
         for name in ("origin", "classification", "doc_id"):
             value = getattr(self, name)
             if value is not None:
-                conditions.append(f"c.{name} = ? COLLATE NOCASE")
-                params.append(value)
+                spellings = store.matching_values(name, value)
+                conditions.append(f"c.{name} COLLATE NOCASE IN ({_marks(spellings)})")
+                params += spellings
         if self.tag is not None:
-            conditions.append("c.doc_id IN (SELECT doc_id FROM cable_tags WHERE tag = ? COLLATE NOCASE)")
-            params.append(self.tag)
+            spellings = store.matching_values("tag", self.tag)
+            conditions.append(
+                f"c.doc_id IN (SELECT doc_id FROM cable_tags WHERE tag COLLATE NOCASE IN ({_marks(spellings)}))"
+            )
+            params += spellings
         if self.since is not None:
             conditions.append("c.date >= ?")
             params.append(self.since)
@@ -90,7 +99,11 @@ class Filters:
             value = getattr(self, name)
             if value is None:
                 continue
-            known = index.store.known_values(name)
-            if value.lower() not in {choice.lower() for choice in known}:
+            if not index.store.matching_values(name, value):
+                known = index.store.known_values(name)
                 hint = did_you_mean(value, known) or " (`cableqa info` lists the values indexed)"
                 raise CableQAError(f"no indexed cable has {name} {value!r}{hint}")
+
+
+def _marks(values: tuple[str, ...]) -> str:
+    return ",".join("?" * len(values))

@@ -248,8 +248,11 @@ def _open_generation(directory: Path, manifest: Manifest) -> OpenIndex:
 def check_index(index_dir: str | os.PathLike) -> list[str]:
     """Everything found wrong with an index's current generation (empty: it is sound).
 
-    Verifies the manifest, each file's size and sha256 against the manifest, SQLite's
-    `PRAGMA integrity_check`, and that the database and the vector file agree.
+    Verifies the manifest, each file's size and sha256 against the manifest (a manifest that
+    records none, as an index built before they were recorded or an edited one, is a problem:
+    nothing could be verified), SQLite's `PRAGMA integrity_check`, and that the database holds
+    what the manifest counts (its section count is the keyword weights' N, so a wrong one changes
+    answers; opening checked the vector file against its vector count).
     """
     directory = Path(index_dir)
     try:
@@ -262,19 +265,24 @@ def check_index(index_dir: str | os.PathLike) -> list[str]:
         return missing
     problems = [
         f"{manifest.generation}/{name} does not match its size and sha256 in the manifest"
-        for name, recorded in manifest.files.items()  # none recorded by an older cableqa: nothing to compare
+        for name, recorded in manifest.files.items()
         if (folder / name).stat().st_size != recorded.size or file_sha256(folder / name) != recorded.sha256
     ]
+    unrecorded = [name for name in GENERATION_FILES if name not in manifest.files]
+    if unrecorded:
+        problems.append(f"the manifest records no size and sha256 for {', '.join(unrecorded)} (nothing to verify by)")
     try:
         index = open_index(directory)
     except CableQAError as error:
         return [*problems, getattr(error, "why", str(error))]
     try:
         damage = [f"{DATABASE}: {problem}" for problem in index.store.integrity_problems()]
-        stored = None if damage else index.store.counts()["vectors"]
-        if stored is not None and stored != len(index.vectors):
-            damage.append(f"{len(index.vectors)} vectors in {VECTORS}, {stored} in {DATABASE}")
-        problems += damage
+        stored = {} if damage else index.store.counts()
+        problems += damage + [
+            f"the manifest counts {manifest.counts[name]} {name}, {DATABASE} holds {count}"
+            for name, count in stored.items()
+            if count != manifest.counts[name]
+        ]
     finally:
         index.close()
     return problems

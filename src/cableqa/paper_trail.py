@@ -9,7 +9,7 @@ Nothing here needs the embedding model: `related` compares stored window vectors
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
@@ -18,6 +18,9 @@ from cableqa.filters import Filters
 from cableqa.index_files import OpenIndex
 from cableqa.question import Question
 from cableqa.types import CableLink, RelatedCable
+
+if TYPE_CHECKING:
+    from cableqa.store import Store
 
 T = TypeVar("T")
 
@@ -29,11 +32,12 @@ WINDOWS_PER_CABLE = 12  # windows fetched per pooled cable (a cable has ~12 wind
 
 
 def indexed_id(index: OpenIndex, doc_id: str) -> str:
-    """`doc_id` normalised (`07paris4695 ` -> `07PARIS4695`); a one-line error when it is not indexed."""
-    normalised = doc_id.strip().upper()
-    if not normalised or not index.store.has_cable(normalised):
+    """The ID `doc_id` is indexed under, given in any case (`07paris4695 ` -> `07PARIS4695`,
+    `Store.stored_id`); a one-line error when it is not indexed."""
+    stored = index.store.stored_id(doc_id)
+    if stored is None:
         raise CableQAError(f"{doc_id.strip() or 'an empty ID'} is not in the index {index.directory}")
-    return normalised
+    return stored
 
 
 def references(index: OpenIndex, doc_id: str) -> list[CableLink]:
@@ -61,7 +65,9 @@ def related(index: OpenIndex, doc_id: str, k: int = 5) -> list[RelatedCable]:
         return []
     excluded = {doc_id} | {link.doc_id for link in index.store.references_of(doc_id)}
     pool_size = max(RELATED_POOL_MIN, RELATED_POOL_PER_RESULT * k)
-    hits = index.vectors.search(query, pool_size * WINDOWS_PER_CABLE)
+    # The excluded cables' windows are often the nearest of all: a long cable's filled every window
+    # searched (402 of them: nothing related). So as many more are searched as they have.
+    hits = index.vectors.search(query, pool_size * WINDOWS_PER_CABLE + index.store.window_count(excluded))
     owners = index.store.doc_ids_of_windows(id_ for id_, _ in hits)
     pool = [owner for owner in dict.fromkeys(owners[id_] for id_, _ in hits) if owner not in excluded][:pool_size]
     scored = []
@@ -100,8 +106,8 @@ class WithinCables(Filters):
 
     doc_ids: tuple[str, ...] = ()
 
-    def sql(self) -> tuple[list[str], list]:
-        conditions, params = super().sql()
+    def sql(self, store: Store) -> tuple[list[str], list]:
+        conditions, params = super().sql(store)
         conditions.append(f"c.doc_id IN ({','.join('?' * len(self.doc_ids))})")
         return conditions, params + list(self.doc_ids)
 

@@ -4,7 +4,8 @@ A REF line names earlier cables by post and number, lettered when there are
 several: `REF: A. STATE 123456 B. 07 PARIS 4321 C. HALL E-MAIL OF 3/23`. Each item
 becomes a `Reference(label, doc_id, written)`; `doc_id` is the WikiLeaks reference
 ID (`07PARIS4321`) or None when the item names no cable (an e-mail, a meeting, an
-intelligence report). The forms read: letters `A.`, `A)`, `(A)`, `a.`, a letter
+intelligence report). An item naming several cables (`REF: STATE 1, PARIS 2`) gives one
+`Reference` each, written as its own words. The forms read: letters `A.`, `A)`, `(A)`, `a.`, a letter
 repeated (`A. A)`), none at all; `STATE 123456`, `PARIS 4321`, `07PARIS4321`,
 `05 PARIS 7528`, `2005 MADRID 3528`, `(08) SAO PAULO 581`, `DOHA 152 (08)`,
 `MOSCOW 03242 2008`; the field names REF, REFS, REFTEL, REFERENCE.
@@ -23,6 +24,7 @@ question ("What did Paris reply to STATE 123456?").
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from cableqa.header import routing_table
 from cableqa.types import Reference
@@ -80,14 +82,20 @@ def parse_reference_line(text: str, citing_id: str = "", date: str | None = None
         return ()
     found = []
     for label, start, end in _items(upper):
-        written = written_text[start:end].strip(" ;,:")
-        mentions = MENTION_RE.finditer(upper, start, end)
-        targets = [target for target in (_canonical(m, citing_id, date) for m in mentions) if target]
-        targets = [target for target in dict.fromkeys(targets) if target != citing_id]
-        if targets:
-            found += [Reference(label, target, written) for target in targets]
-        elif written:
-            found.append(Reference(label, None, written))
+        named = _cables_named(upper, start, end, citing_id, date)
+        if not named:
+            written = written_text[start:end].strip(" ;,:")
+            found += [Reference(label, None, written)] if written else []
+            continue
+        # An item naming several cables gives each its own words, up to where the next one is
+        # named: the whole item for each grew with the square of a long line (50,000 items of
+        # one unlettered line: 35 GB of `written`).
+        starts = [start, *(where for _, where in named[1:])]
+        ends = [*starts[1:], end]
+        found += [
+            Reference(label, target, written_text[begin:finish].strip(" ;,:"))
+            for (target, _), begin, finish in zip(named, starts, ends, strict=True)
+        ]
     return tuple(found)
 
 
@@ -161,6 +169,17 @@ def _items(text: str) -> list[tuple[str, int, int]]:
     return items
 
 
+def _cables_named(text: str, start: int, end: int, citing_id: str, date: str | None) -> list[tuple[str, int]]:
+    """(reference ID, where it is named) of each cable `text[start:end]` names, first naming only,
+    the citing cable left out."""
+    named: dict[str, int] = {}
+    for mention in MENTION_RE.finditer(text, start, end):
+        target = _canonical(mention, citing_id, date)
+        if target and target != citing_id:
+            named.setdefault(target, mention.start())
+    return list(named.items())
+
+
 def _label_at(text: str, letter: str, start: int) -> re.Match | None:
     """The first item label for `letter` at or after `start`: `B.`, `B)`, `(B)`, `B:` or a lone `B `."""
     pattern = re.compile(rf"(?:(?<=[\s;,])|^)(?:\({letter}\)|{letter}[.):](?!\w\.)|{letter}(?=\s+[A-Z0-9(]))\s*")
@@ -207,8 +226,12 @@ def _post_code(post: str) -> str | None:
     # post code, or failing one, the longest that could be a post's name.
     codes = ["".join(words[first:]) for first in range(len(words)) if _is_post_name(words[first:])]
     codes = [POST_ALIASES.get(code, code) for code in codes]
-    known = {post.code for post in routing_table().values()}
-    return next((code for code in codes if code in known), codes[0] if codes else None)
+    return next((code for code in codes if code in _known_post_codes()), codes[0] if codes else None)
+
+
+@lru_cache(maxsize=1)
+def _known_post_codes() -> frozenset[str]:
+    return frozenset(post.code for post in routing_table().values())
 
 
 def _is_post_name(words: list[str]) -> bool:

@@ -38,7 +38,7 @@ def retrieve(
     """The `limit` best sections for a question by fused rank, best first."""
     allowed_sections, allowed_windows = None, None
     if filters:
-        allowed_sections, allowed_windows = index.store.filtered(*filters.sql())
+        allowed_sections, allowed_windows = index.store.filtered(*filters.sql(index.store))
     dense = _dense_sections(index, question_vector, allowed_windows)
     keyword = index.store.keyword_search(fts_query(terms), KEYWORD_SECTIONS, allowed_sections)
     dense_ranks = {rowid: rank for rank, rowid in enumerate(dense, start=1)}

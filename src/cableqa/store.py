@@ -126,8 +126,14 @@ ADD_DIGEST_COLUMN = "ALTER TABLE cables ADD COLUMN digest TEXT"
 # back to pick excerpts, float16: half the space, and far finer than cosine needs).
 VECTOR_TYPES = {"windows": np.float32, "sentences": np.float16}
 
-# Columns of `cables` that a filter may name, and how a value is matched.
-FILTER_COLUMNS = {"origin": "origin", "classification": "classification", "doc_id": "doc_id"}
+# Where each filter's values are stored: (table, column).
+FILTER_VALUES = {
+    "origin": ("cables", "origin"),
+    "classification": ("cables", "classification"),
+    "doc_id": ("cables", "doc_id"),
+    "tag": ("cable_tags", "tag"),
+}
+BEYOND_ASCII = "*[^ -~]*"  # GLOB: a value holding a character other than printable ASCII
 # A question word the FTS tokenizer splits ("u.s.", "2009-10") has no row in `term_sections`: its
 # sections are counted at ask time, up to this many, beyond which it is taken to be as common as
 # its rarest term. Counting "u.s." took 228 ms at 251,287 cables, up to 15,000 7 ms; below 15,000
@@ -209,11 +215,7 @@ def _reads(method):
 
 def stored_name(path: str) -> str | bytes:
     """A file name as the database keeps it: text, or its bytes when it is not valid UTF-8 (lossless)."""
-    try:
-        path.encode("utf-8")
-        return path
-    except UnicodeEncodeError:
-        return os.fsencode(path)
+    return path if _is_text(path) else os.fsencode(path)
 
 
 def file_name(stored: str | bytes) -> str:
@@ -228,6 +230,7 @@ class Store:
         self.path = path
         # A read-only store is one generation, which never changes: what a filter admits is kept.
         self._filter_cache: OrderedDict[tuple, object] | None = OrderedDict() if readonly else None
+        self._beyond_ascii: dict[str, dict[str, tuple[str, ...]]] = {}  # filter column -> `_by_folding`, read-only
         self._term_counts: bool | None = None  # whether `term_sections` is filled (see `section_frequencies`)
         self._tokenizing = threading.Lock()  # one question's words at a time in the temp table that tokenises them
         uri = f"file:{path}?mode=ro" if readonly else f"file:{path}"
@@ -644,6 +647,16 @@ class Store:
         return np.frombuffer(b"".join(row[0] for row in rows), dtype=np.float32).reshape(len(rows), dimension)
 
     @_reads
+    def window_count(self, doc_ids: Iterable[str]) -> int:
+        """How many embedded windows these cables have together."""
+        doc_ids = list(doc_ids)
+        return self.db.execute(
+            "SELECT count(*) FROM windows w JOIN sections s ON s.rowid = w.section_rowid"
+            f" WHERE s.doc_id IN ({','.join('?' * len(doc_ids))}) AND w.vector IS NOT NULL",
+            doc_ids,
+        ).fetchone()[0]
+
+    @_reads
     def doc_ids_of_windows(self, ids: Iterable[int]) -> dict[int, str]:
         ids = list(ids)
         marks = ",".join("?" * len(ids))
@@ -762,15 +775,61 @@ class Store:
         return self._kept(("filtered", tuple(conditions), tuple(params)), select)
 
     @_reads
+    def matching_values(self, column: str, value: str) -> tuple[str, ...]:
+        """The stored values of a filter ("origin", "classification", "tag", "doc_id") that equal
+        `value` but for case, sorted.
+
+        Case is Unicode's (`str.casefold`). SQLite's NOCASE, which the columns' indexes use, folds
+        ASCII letters only ("CONSULATE SÃO PAULO" missed "Consulate São Paulo"): it finds the values
+        differing in those, and the values holding anything else, few, are folded here once.
+        """
+        if not _is_text(value):
+            return ()
+        table, name = FILTER_VALUES[column]
+        rows = self.db.execute(f"SELECT DISTINCT {name} FROM {table} WHERE {name} = ? COLLATE NOCASE", (value,))
+        found = {row[0] for row in rows}
+        folded = self._beyond_ascii.get(column)
+        if folded is None:
+            rows = self.db.execute(f"SELECT DISTINCT {name} FROM {table} WHERE {name} GLOB ?", (BEYOND_ASCII,))
+            folded = _by_folding(row[0] for row in rows)
+            if self._filter_cache is not None:  # read-only: the values never change
+                self._beyond_ascii[column] = folded
+        return tuple(sorted(found | set(folded.get(value.casefold(), ()))))
+
+    def stored_id(self, doc_id: str) -> str | None:
+        """The ID a cable is stored under, given in any case: "07paris4695", or "FIELD_NOTES" for the
+        cable of field_notes.txt (an ID taken from a file name keeps the name's case). Of several
+        spellings, the one given, else the first."""
+        doc_id = doc_id.strip()
+        found = self.matching_values("doc_id", doc_id)
+        return doc_id if doc_id in found else next(iter(found), None)
+
+    @_reads
     def known_values(self, column: str) -> frozenset[str]:
         """The distinct values of a filter column, as the cables spell them."""
 
         def select() -> frozenset[str]:
-            if column == "tag":
-                return frozenset(row[0] for row in self.db.execute("SELECT DISTINCT tag FROM cable_tags"))
-            return frozenset(row[0] for row in self.db.execute(f"SELECT DISTINCT {FILTER_COLUMNS[column]} FROM cables"))
+            table, name = FILTER_VALUES[column]
+            return frozenset(row[0] for row in self.db.execute(f"SELECT DISTINCT {name} FROM {table}"))
 
         return self._kept(("known", column), select)
+
+
+def _by_folding(values: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """Each case-folded value -> the values that fold to it, sorted."""
+    grouped: dict[str, list[str]] = {}
+    for value in sorted(values):
+        grouped.setdefault(value.casefold(), []).append(value)
+    return {folded: tuple(spellings) for folded, spellings in grouped.items()}
+
+
+def _is_text(value: str) -> bool:
+    """Whether SQLite can take `value` (a lone surrogate, from undecodable bytes, cannot be UTF-8)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def cable_digest(cable: Cable) -> str:
