@@ -222,7 +222,10 @@ def _build_locked(
     except BaseException:
         shutil.rmtree(workdir, ignore_errors=True)
         raise
-    _remove_old_generations(directory, keep={generation, previous.generation if previous else generation})
+    # The generation the manifest named stays until the next build, after a rebuild too: a reader
+    # that read the manifest just before the swap (the TUI rebuilds while it has the index open)
+    # opens the index it read.
+    _remove_old_generations(directory, keep={generation, old.generation if old else generation})
     return _finish(report, counts, started)
 
 
