@@ -1,15 +1,20 @@
 """Building, updating and opening an index (fake "hashing" encoder: logic, not quality)."""
 
 import json
+import os
 import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
 
 import pytest
-from conftest import FIXTURES, SEED_ID, SEEDS
+from conftest import FIXTURES, REPO, SEED_ID, SEEDS
 
 import cableqa
 from cableqa.buildlock import LOCK_FILE
 from cableqa.errors import CableQAError
-from cableqa.index_files import MANIFEST, open_index
+from cableqa.index_files import MANIFEST, check_index, open_index
 
 CABLES = FIXTURES / "cables"
 
@@ -97,8 +102,10 @@ def test_an_interrupted_build_resumes_where_it_stopped(sources, tmp_path, monkey
     with pytest.raises(KeyboardInterrupt):
         build(sources, index)
     monkeypatch.setattr(late_chunking, "embed_sections", embed)
-    resumed = build(sources, index)
-    assert resumed.resumed and resumed.files_read == 0
+    stages = []
+    resumed = build(sources, index, progress=lambda stage, done, total: stages.append(stage))
+    assert resumed.resumed and "read" not in stages  # nothing read again
+    assert (resumed.files_read, resumed.cables_embedded) == (whole.files_read, whole.cables_embedded) == (3, 3)
     assert 0 < resumed.vectors_embedded < whole.vectors_embedded
     assert (resumed.cables, resumed.sections, resumed.vectors) == (whole.cables, whole.sections, whole.vectors)
     assert not list(index.glob("*.partial"))
@@ -118,6 +125,182 @@ def test_a_partial_of_another_plan_is_not_resumed(sources, tmp_path, monkeypatch
     monkeypatch.undo()
     other = cableqa.build([SEEDS], index, model="hashing", rebuild=True)
     assert not other.resumed and not list(index.glob("*.partial"))
+
+
+# Run as a child process: update the index in argv[1], and kill -9 itself at the phase argv[2], on the
+# argv[3]-th call of what it patches. Commits are made small so that each phase has work committed.
+KILLED_UPDATE = """
+import os, signal, sys
+from pathlib import Path
+import cableqa
+from cableqa import indexing, late_chunking, vectors
+from cableqa.store import Store
+
+index, phase, nth = sys.argv[1], sys.argv[2], int(sys.argv[3])
+indexing.CABLES_PER_COMMIT = 2
+late_chunking.WINDOWS_PER_CALL = 8
+
+
+def kill_on_call(owner, name, when=lambda *args: True, first=lambda *args: None):
+    original, calls = getattr(owner, name), []
+
+    def killed(*args, **kwargs):
+        if when(*args):
+            calls.append(args)
+            if len(calls) == nth:
+                first(original, *args)
+                os.kill(os.getpid(), signal.SIGKILL)
+        return original(*args, **kwargs)
+
+    setattr(owner, name, killed)
+
+
+def half_written(original, vectors, path):
+    original(vectors, path)
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def manifest_half_written(original, path, text):
+    path.with_name(path.name + ".tmp").write_text(text[: len(text) // 2])
+
+
+{
+    "copying": lambda: kill_on_call(indexing, "_copy_database"),
+    "reading": lambda: kill_on_call(Store, "add_cable"),
+    "embedding": lambda: kill_on_call(late_chunking, "embed_sections"),
+    "writing the vectors": lambda: kill_on_call(vectors.Vectors, "save", first=half_written),
+    "swapping the manifest": lambda: kill_on_call(
+        indexing, "_write_atomically", when=lambda path, text: path.name == "manifest.json", first=manifest_half_written
+    ),
+}[phase]()
+cableqa.build([], index)
+"""
+
+
+def kill_an_update(index, phase: str, nth: int = 1) -> None:
+    """Update `index` in a child process killed with SIGKILL at `phase` (see KILLED_UPDATE)."""
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    child = subprocess.run([sys.executable, "-c", KILLED_UPDATE, str(index), phase, str(nth)], env=env)
+    assert child.returncode == -signal.SIGKILL, f"the update was not killed at {phase}"
+
+
+def new_dump(folder, rows: int = 12):
+    """A cables.csv of `rows` cables none of the `sources` fixture has; their IDs."""
+    fixture = _dump_rows(FIXTURES / "formats" / "cables.csv")
+    many = [[str(n), row[1], f"{row[2]}X{n}", *row[3:]] for n, row in enumerate(fixture * rows, start=1)][:rows]
+    _write_dump(folder / "cables.csv", many)
+    return [row[2] for row in many]
+
+
+def current_generation(index):
+    return index / json.loads((index / MANIFEST).read_text())["generation"]
+
+
+def assert_identical_index(index, other) -> None:
+    """The same cables, sections, windows and vectors, and the same FAISS file, byte for byte."""
+    ours, theirs = (sqlite3.connect(current_generation(path) / "cables.sqlite") for path in (index, other))
+    for query in (
+        "SELECT doc_id, digest FROM cables ORDER BY doc_id",
+        "SELECT rowid, id, text FROM sections ORDER BY rowid",
+        "SELECT id, section_rowid, start, end, vector FROM windows ORDER BY id",
+        "SELECT id, section_rowid, start, end, vector FROM sentences ORDER BY id",
+    ):
+        assert ours.execute(query).fetchall() == theirs.execute(query).fetchall(), query
+    faiss_files = [(current_generation(path) / "vectors.faiss").read_bytes() for path in (index, other)]
+    assert faiss_files[0] == faiss_files[1]
+
+
+def report_counts(report) -> tuple:
+    fields = ("files_read", "files_unchanged", "files_removed", "cables_embedded", "cables", "sections", "vectors")
+    return tuple(getattr(report, name) for name in fields)
+
+
+@pytest.mark.parametrize(
+    "phase, nth, resumed",
+    [
+        ("copying", 1, False),  # the partial has no plan yet: removed, and the update starts over
+        ("reading", 7, True),  # 5 of its 12 new cables committed
+        ("embedding", 3, True),  # 2 batches committed
+        ("writing the vectors", 1, True),
+        ("swapping the manifest", 1, False),  # the new generation is named but not the manifest's: started over
+    ],
+)
+def test_an_update_killed_at_any_phase_leaves_the_old_index_and_the_next_run_completes_it(
+    sources, tmp_path, phase, nth, resumed
+):
+    index, uninterrupted = tmp_path / "index", tmp_path / "uninterrupted"
+    build(sources, index)
+    build(sources, uninterrupted)
+    new_ids = new_dump(sources)
+    expected = build(sources, uninterrupted)
+    assert expected.cables_embedded == len(new_ids) == 12
+
+    kill_an_update(index, phase, nth)
+    old = cableqa.load(index, build_missing=False)
+    assert old.info().cables == 3 and old.cable(new_ids[0]) is None
+    assert old.ask("heroin seized at Dunkerque").hits[0].doc_id == SEED_ID
+
+    stages = []
+    report = cableqa.build([], index, progress=lambda stage, done, total: stages.append(stage))
+    assert report.resumed == resumed and report.changed
+    assert report_counts(report) == report_counts(expected)
+    if phase in ("embedding", "writing the vectors"):
+        assert "read" not in stages  # what was read is not read again
+    if phase == "embedding":
+        assert 0 < report.vectors_embedded < expected.vectors_embedded
+    assert_identical_index(index, uninterrupted)
+    assert not list(index.glob("*.partial")) and not list(index.glob("*.tmp")) and check_index(index) == []
+    assert len(list(index.glob("gen-*"))) == 2  # the new generation and the one before it
+    assert all(cableqa.load(index).cable(doc_id) is not None for doc_id in new_ids)
+    assert not cableqa.build([], index).changed
+
+
+def test_a_killed_update_reads_again_a_file_it_had_marked_to_read_again(sources, tmp_path):
+    """A removed file's cable that another file holds is read again from that file; an update killed
+    after committing the removal, before that read, reads it when resumed: the cable is not lost."""
+    shutil.copy(sources / "seed.txt", sources / "another-seed.txt")  # its stored copy is read from here
+    index, uninterrupted = tmp_path / "index", tmp_path / "uninterrupted"
+    build(sources, index)
+    build(sources, uninterrupted)
+    (sources / "another-seed.txt").unlink()
+    new_ids = new_dump(sources)
+    expected = build(sources, uninterrupted)
+
+    kill_an_update(index, "reading", len(new_ids) + 1)  # storing the seed cable again, read from seed.txt
+    assert cableqa.load(index, build_missing=False).cable(SEED_ID) is not None
+
+    report = cableqa.build([], index)
+    assert report.resumed and report_counts(report) == report_counts(expected)
+    assert cableqa.load(index).cable(SEED_ID) is not None
+    assert_identical_index(index, uninterrupted)
+
+
+def test_a_resumed_update_killed_again_still_completes(sources, tmp_path):
+    index, uninterrupted = tmp_path / "index", tmp_path / "uninterrupted"
+    build(sources, index)
+    build(sources, uninterrupted)
+    (sources / "09OTTAWA64.html").unlink()
+    new_dump(sources, rows=30)
+    expected = build(sources, uninterrupted)
+    for phase, nth in (("reading", 9), ("reading", 15), ("embedding", 3), ("writing the vectors", 1)):
+        kill_an_update(index, phase, nth)
+    assert cableqa.load(index, build_missing=False).info().cables == 3
+    report = cableqa.build([], index)
+    assert report.resumed and report_counts(report) == report_counts(expected)
+    assert_identical_index(index, uninterrupted)
+
+
+def test_an_update_whose_new_file_is_gone_when_it_resumes_is_up_to_date(sources, tmp_path):
+    index = tmp_path / "index"
+    build(sources, index)
+    generations = sorted(index.glob("gen-*"))
+    new_dump(sources)
+    kill_an_update(index, "embedding", 3)
+    (sources / "cables.csv").unlink()
+    report = cableqa.build([], index)
+    assert report.resumed and not report.changed
+    assert (report.cables, report.files_read, report.cables_embedded) == (3, 0, 0)
+    assert sorted(index.glob("gen-*")) == generations  # the partial is removed, no generation written
 
 
 def test_a_reader_keeps_its_index_while_a_new_one_replaces_it(sources, tmp_path):

@@ -117,13 +117,14 @@ def test_no_wait_exits_2_in_one_line_while_another_build_runs(sources, tmp_path,
 # --- 2, 3. readers during rebuilds -----------------------------------------------------------
 
 
-def test_a_reader_that_read_the_old_manifest_can_still_open_its_generation(sources, tmp_path):
-    """Row 2: the previous generation stays until the next build."""
+@pytest.mark.parametrize("rebuild", [False, True])
+def test_a_reader_that_read_the_old_manifest_can_still_open_its_generation(sources, tmp_path, rebuild):
+    """Row 2: the previous generation stays until the next build, after a rebuild too (docs/reliability.md)."""
     index = tmp_path / "index"
     build(sources, index)
     old_manifest = (index / "manifest.json").read_text()
     (sources / "09OTTAWA64.html").unlink()
-    build(sources, index)
+    build(sources, index, rebuild=rebuild)
     (index / "manifest.json").write_text(old_manifest)  # what a reader read just before the swap
     assert cableqa.load(index, build_missing=False).cable("09OTTAWA64") is not None
 

@@ -9,8 +9,11 @@ build so that a reader that has just read the old manifest can still open it.
 A build commits its progress as it goes (each file read, each batch embedded) in its
 `*.partial` folder. One that is killed, loses power or is interrupted leaves that folder
 behind, and the next build of the same index, from the same generation with the same
-model, resumes it: files read are not read again, vectors stored are not embedded again.
-Any other partial is removed, and so is one whose build failed for another reason.
+model, resumes it: files read are not read again, vectors stored are not embedded again,
+and it ends as the stopped build would have (an update stopped after it had read its files
+still writes the new generation; whether anything changed is judged against the generation
+it updates, not against what is left to do). Any other partial is removed, and so is one
+whose build failed for another reason.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ from cableqa.index_files import (
     Manifest,
     check_index,
 )
-from cableqa.store import EmbeddedSection, SectionText, Store
+from cableqa.store import FORGET_BUILD_PROGRESS, EmbeddedSection, SectionText, Store
 
 DEFAULT_SOURCES = ("seeds",)
 ENGINES = ("local", "ray")
@@ -61,6 +64,8 @@ class BuildReport:
     cables: int = 0
     sections: int = 0
     vectors: int = 0
+    # Files and cables count the whole build, from the generation it updates: for a resumed build,
+    # what was read and stored before it was stopped too. Vectors and seconds are this run's work.
     files_read: int = 0
     files_unchanged: int = 0
     files_removed: int = 0
@@ -175,9 +180,10 @@ def _build_locked(
         engine = None
         try:
             engine = _engine(model_source, allow_download, *where)
-            hashes = _sync_sources(store, files, report, notify, skip)
+            hashes = _sync_sources(store, files, report, notify, skip, previous.sources if previous else {})
             report.upgraded = previous is not None and not store.has_term_counts()
             if previous is not None and not report.changed:
+                report.cables_embedded = 0  # stored by a stopped build, then dropped with their file
                 shutil.rmtree(workdir)
                 return _finish(report, previous.counts, started)
             dimension = _embed_missing(store, engine, report, notify)
@@ -216,7 +222,10 @@ def _build_locked(
     except BaseException:
         shutil.rmtree(workdir, ignore_errors=True)
         raise
-    _remove_old_generations(directory, keep={generation, previous.generation if previous else generation})
+    # The generation the manifest named stays until the next build, after a rebuild too: a reader
+    # that read the manifest just before the swap (the TUI rebuilds while it has the index open)
+    # opens the index it read.
+    _remove_old_generations(directory, keep={generation, old.generation if old else generation})
     return _finish(report, counts, started)
 
 
@@ -272,13 +281,18 @@ def _files_under(root: Path, skip) -> Iterator[Path]:
         skip(str(root), "no longer exists; its cables are dropped")
 
 
-def _sync_sources(store: Store, files: dict[str, Path], report: BuildReport, notify, skip) -> dict[str, str]:
+def _sync_sources(
+    store: Store, files: dict[str, Path], report: BuildReport, notify, skip, since: dict[str, str]
+) -> dict[str, str]:
     """Bring the store's cables in line with `files`; return the hash of every file now indexed.
 
     A file that cannot be read is skipped and keeps the cables it had; a cable held by
     several files stays while any of them does. In a changed file only the cables whose
     digest changed are stored and embedded again (`store.cable_digest`): one edited row of
     a 250,000-row dump re-embeds one cable.
+
+    The report counts the files read and removed since `since` (the sources of the generation the
+    build updates) and the cables stored, before a stop the build resumes from too.
     """
     from cableqa.readers import read
 
@@ -295,7 +309,6 @@ def _sync_sources(store: Store, files: dict[str, Path], report: BuildReport, not
     reread: set[str] = set()
     for gone in sorted(set(known) - set(hashes)):
         reread |= store.drop_source(gone)
-        report.files_removed += 1
     queue = changed + sorted((reread & set(hashes)) - set(changed))
     progress = _ReadProgress([files[key] for key in queue], notify)
     done: list[str] = []
@@ -311,7 +324,7 @@ def _sync_sources(store: Store, files: dict[str, Path], report: BuildReport, not
                 store.commit()  # a resumed build keeps what was read (its cables' digests match)
             if store.keep_cable(cable, key):
                 continue
-            report.cables_embedded += 1
+            store.count_progress("cables_embedded")
             store.add_cable(cable, key)  # its sections are cut and embedded next (`_embed_missing`)
         for other in sorted(store.release(key, held_before - seen) & set(hashes)):
             if other not in queue:  # holds a cable whose stored copy this file no longer has
@@ -321,8 +334,10 @@ def _sync_sources(store: Store, files: dict[str, Path], report: BuildReport, not
         store.commit()
         done.append(key)
         progress.file_read(files[key])
-    report.files_read = len(set(done))
+    report.files_read = len(set(done) | {key for key, digest in hashes.items() if since.get(key) != digest})
     report.files_unchanged = len(hashes) - report.files_read
+    report.files_removed = len(set(since) - set(hashes))
+    report.cables_embedded = store.progress_count("cables_embedded")
     return hashes
 
 
@@ -459,10 +474,11 @@ def _write_vectors(store: Store, path: Path, dimension: int) -> None:
 
 
 def _copy_database(source: Path, target: Path) -> None:
-    """Copy a live SQLite database consistently (the backup API, not a file copy)."""
+    """Copy a live SQLite database consistently (the backup API, not a file copy), to start a build."""
     try:
         with sqlite3.connect(f"file:{source}?mode=ro", uri=True) as old, sqlite3.connect(target) as new:
             old.backup(new)
+            new.execute(FORGET_BUILD_PROGRESS)
     except sqlite3.DatabaseError as error:
         if _is_disk_full(error):
             raise

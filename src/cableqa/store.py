@@ -113,11 +113,19 @@ CREATE TABLE IF NOT EXISTS cable_files (
     PRIMARY KEY (doc_id, source_path)
 );
 CREATE INDEX IF NOT EXISTS cable_files_by_source ON cable_files(source_path);
+-- Counts of what the build of this generation did, committed with the work they count, so that a
+-- build stopped and resumed reports the whole of it (`indexing`); not copied to the next build.
+CREATE TABLE IF NOT EXISTS build_progress (
+    name TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+);
 """
 # Every file holding each cable (`cables.source_path` is the one its stored copy was read
 # from): a cable stays while any of them does. Indexes built before this table get it
 # filled from `cables` when next updated.
 BACKFILL_CABLE_FILES = "INSERT OR IGNORE INTO cable_files SELECT doc_id, source_path FROM cables"
+# A generation copied to start the next build leaves behind the counts of the build that made it.
+FORGET_BUILD_PROGRESS = "DROP TABLE IF EXISTS build_progress"
 # Indexes built before per-cable digests get the column (empty: each such cable is
 # re-embedded once, the next time a file holding it changes).
 ADD_DIGEST_COLUMN = "ALTER TABLE cables ADD COLUMN digest TEXT"
@@ -276,7 +284,10 @@ class Store:
 
     def release(self, path: str, doc_ids: set[str]) -> set[str]:
         """`path` no longer holds these cables: drop each one no other file holds, or whose
-        stored copy came from `path`; return the other files holding a dropped cable, to read again."""
+        stored copy came from `path`; return the other files holding a dropped cable, to read again.
+
+        Those files are marked unread (hashed to "") with the drop, so that a build stopped before
+        it read them again reads them when it resumes, and the cable is not lost."""
         key = stored_name(path)
         reread = set()
         for doc_id in sorted(doc_ids):
@@ -288,6 +299,9 @@ class Store:
             if not others or (read_from is not None and read_from[0] == key):
                 self.drop_cable(doc_id)
                 reread.update(file_name(other) for other in others)
+        self.db.executemany(
+            "UPDATE sources SET sha256 = '' WHERE path = ?", [(stored_name(other),) for other in reread]
+        )
         return reread
 
     def keep_cable(self, cable: Cable, source_path: str) -> bool:
@@ -388,6 +402,16 @@ class Store:
         self.db.execute("DELETE FROM term_sections")
         self.db.execute("INSERT INTO term_sections SELECT term, doc FROM temp.text_terms WHERE col = 'text'")
         self._term_counts = None
+
+    def count_progress(self, name: str) -> None:
+        """Add one to the build's count `name`; it is committed with the work it counts."""
+        self.db.execute(
+            "INSERT INTO build_progress VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1", (name,)
+        )
+
+    def progress_count(self, name: str) -> int:
+        row = self.db.execute("SELECT value FROM build_progress WHERE name = ?", (name,)).fetchone()
+        return 0 if row is None else row[0]
 
     def commit(self) -> None:
         self.db.commit()
