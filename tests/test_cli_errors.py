@@ -2,9 +2,11 @@
 the same input to the Python API is one `CableQAError`."""
 
 import json
+import shutil
+import subprocess
 
 import pytest
-from conftest import SEED_ID
+from conftest import SEED_ID, SEEDS
 
 import cableqa
 from cableqa.cli import main
@@ -52,3 +54,85 @@ def test_the_first_and_last_days_there_are_bound_nothing(hashing_seed_index, cap
     assert main(["ask", QUESTION, "--index", str(hashing_seed_index), "--since", "9999-12-31"]) == 0
     assert capsys.readouterr().out.strip() == "No cable matches the filters (since 9999-12-31)."
     assert qa.ask(QUESTION, since="9999-12-31", until="9999-12-31").excluded_by_filters
+
+
+# --- an --index that cannot hold an index ------------------------------------------------------
+
+
+def index_argv(target) -> list[str]:
+    return ["index", str(SEEDS), "--index", str(target), "--model", "hashing"]
+
+
+@pytest.mark.parametrize("under", ["", "sub/folder"])
+def test_an_index_folder_that_is_a_file_or_under_one_is_one_line(tmp_path, under, capsys):
+    data = tmp_path / "cables.csv"
+    data.write_text("precious\n")
+    target = data / under if under else data
+    assert main(index_argv(target)) == 2
+    assert one_error_line(capsys) == f"cannot build an index in {target}: {data} is a file, not a folder"
+    assert data.read_text() == "precious\n"
+    with pytest.raises(CableQAError, match=f"^cannot build an index in {target}: "):
+        cableqa.build([SEEDS], target, model="hashing")
+
+
+def test_a_folder_for_the_lock_file_is_one_line_and_the_index_stays(tmp_path, capsys):
+    fresh = tmp_path / "fresh"
+    (fresh / "build.lock").mkdir(parents=True)
+    assert main(index_argv(fresh)) == 2
+    assert one_error_line(capsys) == (
+        f"cannot build an index in {fresh}: {fresh}/build.lock is a folder, not the lock file; remove it"
+    )
+    built = tmp_path / "built"
+    cableqa.build([SEEDS], built, model="hashing")
+    manifest = (built / "manifest.json").read_text()
+    (built / "build.lock").unlink()
+    (built / "build.lock").mkdir()
+    assert main([*index_argv(built), "--rebuild"]) == 2
+    assert "build.lock is a folder, not the lock file; remove it" in one_error_line(capsys)
+    assert (built / "manifest.json").read_text() == manifest
+    assert cableqa.load(built).cable(SEED_ID) is not None
+
+
+def test_a_folder_in_the_way_of_the_manifest_is_one_line_and_the_index_stays(tmp_path, capsys):
+    index = tmp_path / "index"
+    cableqa.build([SEEDS], index, model="hashing")
+    before = sorted(path.name for path in index.iterdir())
+    manifest = (index / "manifest.json").read_text()
+    (index / "manifest.json.tmp").mkdir()
+    assert main([*index_argv(index), "--rebuild"]) == 2
+    *progress, last = capsys.readouterr().err.splitlines()  # it failed at the end, after the progress display
+    assert last == (
+        f"cableqa: error: cannot write the index in {index} (Is a directory: {index}/manifest.json.tmp);"
+        " the previous index is untouched"
+    )
+    assert not any("error" in line or "Traceback" in line for line in progress)
+    assert sorted(path.name for path in index.iterdir()) == sorted([*before, "manifest.json.tmp"])
+    assert (index / "manifest.json").read_text() == manifest
+    assert cableqa.load(index).cable(SEED_ID) is not None
+
+
+def test_a_read_only_file_system_is_one_line(tmp_path, capsys):
+    mount = tmp_path / "read-only"
+    mount.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(mount)]).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        for target in (mount, mount / "index"):
+            assert main(index_argv(target)) == 2
+            assert one_error_line(capsys) == f"cannot build an index in {target}: read-only file system"
+    finally:
+        subprocess.run(["umount", "--lazy", str(mount)])
+
+
+def test_a_file_for_the_generation_folder_is_one_line_for_every_reader(tmp_path, capsys):
+    index = tmp_path / "index"
+    cableqa.build([SEEDS], index, model="hashing")
+    generation = json.loads((index / "manifest.json").read_text())["generation"]
+    shutil.rmtree(index / generation)
+    (index / generation).write_text("not a folder")
+    damaged = f"the index in {index} is damaged (its generation folder {generation} is missing)"
+    for argv in (["info"], ["ask", QUESTION], ["show", SEED_ID], ["refs", SEED_ID], ["related", SEED_ID]):
+        assert main([*argv, "--index", str(index)]) == 2, argv
+        assert one_error_line(capsys).startswith(damaged), argv
+    assert main(index_argv(index)) == 0  # an update rebuilds a damaged index
+    assert cableqa.load(index).cable(SEED_ID) is not None
