@@ -75,6 +75,15 @@ def test_an_index_folder_that_is_a_file_or_under_one_is_one_line(tmp_path, under
         cableqa.build([SEEDS], target, model="hashing")
 
 
+@pytest.mark.parametrize("target", ["cables.csv", "cables.csv/sub", "empty", "nowhere"])
+def test_checking_what_is_not_an_index_says_so_in_one_line(tmp_path, target, capsys):
+    (tmp_path / "cables.csv").write_text("precious\n")
+    (tmp_path / "empty").mkdir()
+    target = tmp_path / target
+    assert main(["index", "--check", "--index", str(target)]) == 2
+    assert one_error_line(capsys) == f"{target} is not a cableqa index; build one with `cableqa index --index {target}`"
+
+
 def test_a_folder_for_the_lock_file_is_one_line_and_the_index_stays(tmp_path, capsys):
     fresh = tmp_path / "fresh"
     (fresh / "build.lock").mkdir(parents=True)

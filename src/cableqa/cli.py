@@ -205,6 +205,12 @@ def load_assistant(args: argparse.Namespace):
     return load(DEFAULT_INDEX, model=args.model)
 
 
+def require_index(directory: str) -> None:
+    """A one-line error unless `directory` holds an index, for the commands that never build one."""
+    if not is_index(directory):
+        raise CableQAError(f"{directory} is not a cableqa index; build one with `cableqa index --index {directory}`")
+
+
 class BuildProgress:
     """A Rich progress display fed by the (stage, done, total) callback of `cableqa.build`.
 
@@ -259,8 +265,8 @@ class BuildProgress:
 def run_tui(args: argparse.Namespace) -> int:
     from cableqa.tui import run
 
-    if args.index is not None and not is_index(args.index):
-        raise CableQAError(f"{args.index} is not a cableqa index; build one with `cableqa index --index {args.index}`")
+    if args.index is not None:
+        require_index(args.index)
     run(args.index or DEFAULT_INDEX, model=args.model)
     return 0
 
@@ -377,6 +383,7 @@ def run_check(directory: str) -> int:
     """`index --check`: "OK", or what is wrong in one line and exit status 2."""
     from cableqa.index_files import check_index
 
+    require_index(directory)
     problems = check_index(directory)
     if problems:
         raise CableQAError(f"the index in {directory} is damaged: {'; '.join(problems)}; run `cableqa index --rebuild`")
