@@ -402,7 +402,13 @@ def add_ask(subparsers: argparse._SubParsersAction) -> None:
         "date, origin, classification), and the next best below it.",
     )
     ask.add_argument("question", metavar="QUESTION")
-    ask.add_argument("-k", type=int, default=5, metavar="N", help="how many passages (default 5)")
+    ask.add_argument(
+        "-k",
+        type=int,
+        default=5,
+        metavar="N",
+        help="how many passages (default 5); for a reference ID, its first N sections",
+    )
     ask.add_argument("--json", action="store_true", help="print the answer as JSON")
     ask.add_argument(
         "--explain", action="store_true", help="show each ranking feature's contribution to each hit's score"
