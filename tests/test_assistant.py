@@ -84,11 +84,16 @@ def test_an_empty_question_is_refused(qa, question):
         qa.ask(question)
 
 
-def test_a_reference_id_opens_that_cable(qa):
+def test_a_reference_id_opens_that_cable_k_sections_at_a_time(qa):
+    sections = [section.id for section in qa.cable(SEED_ID).sections]
+    assert len(sections) > 5
     answer = qa.ask(" 07paris4695 ")
-    cable = qa.cable(SEED_ID)
     assert answer.confident
-    assert [hit.section_id for hit in answer.hits] == [section.id for section in cable.sections]
+    assert [hit.section_id for hit in answer.hits] == sections[:5]
+    for k in (1, 2, len(sections), len(sections) + 10):
+        answer = qa.ask(SEED_ID, k=k)
+        assert [hit.section_id for hit in answer.hits] == sections[:k]
+        assert [hit.rank for hit in answer.hits] == list(range(1, min(k, len(sections)) + 1))
 
 
 def test_citation_names_cable_paragraphs_section_date_origin(qa):

@@ -56,6 +56,15 @@ def test_ask_prints_the_excerpt_over_an_aligned_citation(index, capsys):
     assert "Also:" in out and "2. " in out
 
 
+def test_ask_a_reference_id_lists_k_of_its_sections(index, capsys):
+    sections = [section.id for section in cableqa.load(index).cable(SEED_ID).sections]
+    for k in ("2", "1"):
+        assert main(["ask", SEED_ID, "--index", str(index), "--json", "-k", k]) == 0
+        assert [hit["section_id"] for hit in json.loads(capsys.readouterr().out)["hits"]] == sections[: int(k)]
+    assert main(["ask", SEED_ID, "--index", str(index), "-k", "1"]) == 0
+    assert "Also:" not in capsys.readouterr().out
+
+
 def test_info_reports_counts_and_model(index, capsys):
     assert main(["info", "--index", str(index), "--json"]) == 0
     info = json.loads(capsys.readouterr().out)

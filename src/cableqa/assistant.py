@@ -108,7 +108,8 @@ class Assistant:
         tag: str | None = None,
         doc_id: str | None = None,
     ) -> Answer:
-        """The `k` best cited excerpts for a question, best first, and whether the first answers it."""
+        """The `k` best cited excerpts for a question, best first, and whether the first answers it;
+        for a question that is just an indexed cable's reference ID, its first `k` sections in order."""
         started = time.perf_counter()
         _check_arguments(question, k, origin, since, until, classification, tag, doc_id)
         filters = Filters(origin, since, until, classification, tag, doc_id)
@@ -116,7 +117,7 @@ class Assistant:
         parsed = self.parse(question)
         cited = self.index.store.stored_id(parsed.reference) if parsed.reference else None
         if cited and not filters:
-            hits = self._counting_references(self._whole_cable(cited))
+            hits = self._counting_references(self._first_sections(cited, k))
             return Answer(question, True, hits, time.perf_counter() - started, probability=1.0)
         hits, probability = self._search(parsed, k, filters)
         hits = self._counting_references(hits)
@@ -244,13 +245,15 @@ class Assistant:
         )
         return hits, ranking.probability(ranked, question, self.weights)
 
-    def _whole_cable(self, doc_id: str) -> tuple[Hit, ...]:
+    def _first_sections(self, doc_id: str, k: int) -> tuple[Hit, ...]:
+        """A cable's first `k` sections in order, each with its opening as the excerpt."""
         store = self.index.store
-        sections = store.sections(store.section_rowids_of(doc_id))
-        hits = []
-        for rank, rowid in enumerate(store.section_rowids_of(doc_id), start=1):
-            hits.append(_hit(rank, sections[rowid], opening(sections[rowid].section.text), (), 1.0))
-        return tuple(hits)
+        rowids = store.section_rowids_of(doc_id)[:k]
+        sections = store.sections(rowids)
+        return tuple(
+            _hit(rank, sections[rowid], opening(sections[rowid].section.text), (), 1.0)
+            for rank, rowid in enumerate(rowids, start=1)
+        )
 
 
 def _check_arguments(question, k, *filters) -> None:

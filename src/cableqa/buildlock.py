@@ -3,6 +3,9 @@
 The kernel drops the lock when its holder exits, however it exits (`kill -9` included),
 so a dead build never leaves a stale lock behind. The file holds the holder's pid, for
 the message a second build shows while it waits. Readers never take the lock.
+
+Taking the lock is where a build first writes to the index folder (creating it when
+missing), so a folder that cannot hold an index is said here, in one line.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 from cableqa.errors import CableQAError
 
@@ -22,12 +26,13 @@ LOCK_FILE = "build.lock"
 def build_lock(
     directory: Path, *, wait: bool = True, on_wait: Callable[[int | None], None] | None = None
 ) -> Iterator[None]:
-    """Hold the build lock of the index in `directory` for the duration of the block.
+    """Hold the build lock of the index in `directory` (created when missing) for the duration of the block.
 
     When another build holds it: with `wait`, call `on_wait(its pid)` and wait for it to
-    finish; without, raise a one-line `CableQAError`.
+    finish; without, raise a one-line `CableQAError`. So is a `directory` that cannot hold
+    an index: a file, under a file, not writable, or with a folder for its lock file.
     """
-    with open(directory / LOCK_FILE, "a+") as handle:
+    with _open_lock_file(directory) as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -49,6 +54,26 @@ def build_lock(
         finally:
             handle.seek(0)
             handle.truncate()  # unlocked by closing the file, at the end of the `with`
+
+
+def _open_lock_file(directory: Path) -> TextIO:
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        handle = open(directory / LOCK_FILE, "a+")
+    except OSError as error:
+        raise CableQAError(f"cannot build an index in {directory}: {_unusable(directory, error)}") from None
+    return handle
+
+
+def _unusable(directory: Path, error: OSError) -> str:
+    """Why `directory` cannot hold an index, from the error making it or opening its lock file."""
+    lock = directory / LOCK_FILE
+    if lock.is_dir():
+        return f"{lock} is a folder, not the lock file; remove it"
+    for path in (*reversed(directory.parents), directory):
+        if path.exists() and not path.is_dir():
+            return f"{path} is a file, not a folder"
+    return (error.strerror or str(error)).lower()
 
 
 def _holder(handle) -> int | None:

@@ -9,7 +9,6 @@ that use them, so `--help` and `show PATH` start at once.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import sys
@@ -20,7 +19,7 @@ import cableqa
 from cableqa.errors import CableQAError
 from cableqa.header import reference_id
 from cableqa.index_files import is_index
-from cableqa.inert import printable
+from cableqa.inert import printable, printable_json
 from cableqa.types import Cable, Section, paragraph_range
 from cableqa.wording import count, excluded_by_filters, folder
 
@@ -28,20 +27,31 @@ from cableqa.wording import count, excluded_by_filters, folder
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    # A file name that is not UTF-8 reaches the output as its JSON escape rather than a traceback.
+    # What the terminal's encoding cannot write (a Latin-1 terminal) comes out as escapes, not a traceback.
     sys.stdout.reconfigure(errors="backslashreplace")
     try:
         if args.command is None:
             return run_tui(args)
         return args.run(args)
     except CableQAError as error:
-        print(f"cableqa: error: {error}", file=sys.stderr)
+        say(f"cableqa: error: {error}", err=True)
         return 2
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `cableqa show ... | head`: the reader left, which is no error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+
+
+def say(text: str = "", *, err: bool = False) -> None:
+    """Print `text` through the inert gate (`cableqa.inert`): every line the commands write but
+    JSON (`say_json`) and Rich text (made of `printable` pieces) goes out here, cable text or not."""
+    print(printable(text), file=sys.stderr if err else sys.stdout)
+
+
+def say_json(data: object, *, indent: int | None = 2) -> None:
+    """Print `data` as JSON, exact, with no control character left raw (`inert.printable_json`)."""
+    print(printable_json(data, indent=indent))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -93,18 +103,18 @@ def run_show(args: argparse.Namespace) -> int:
     cables = list(cableqa.read(path, on_skip=warn))
     if args.json:
         data = [cable.to_dict() for cable in cables]
-        print(json.dumps(data if path.is_dir() or len(data) != 1 else data[0], ensure_ascii=False, indent=2))
+        say_json(data if path.is_dir() or len(data) != 1 else data[0])
     else:
         width = shutil.get_terminal_size((100, 24)).columns
-        print("\n\n".join(format_cable(cable, width) for cable in cables))
+        say("\n\n".join(format_cable(cable, width) for cable in cables))
     if path.is_dir() or skipped:
-        print(f"cableqa: {count(len(cables), 'cable')} read, {skipped} skipped", file=sys.stderr)
+        say(f"cableqa: {count(len(cables), 'cable')} read, {skipped} skipped", err=True)
     return 0 if cables else 1
 
 
 def format_cable(cable: Cable, width: int = 100, files: list[str] = ()) -> str:
     """A cable's metadata and one entry per section: number, ¶ range, words, title, first words;
-    `files`, the indexed files that hold it. Cable text is made inert (`cableqa.inert`)."""
+    `files`, the indexed files that hold it. Raw cable text: `say` makes it inert."""
     fields = [
         ("subject", cable.subject),
         ("date", cable.date),
@@ -124,7 +134,7 @@ def format_cable(cable: Cable, width: int = 100, files: list[str] = ()) -> str:
         words = len(section.text.split())
         lines.append(f"  {n:>3}  {paragraph_range(section.paragraphs):<8}{words:>5}  {section.name}")
         lines.append(" " * indent + _first_words(section, width - indent))
-    return printable("\n".join(lines))
+    return "\n".join(lines)
 
 
 def _first_words(section: Section, room: int) -> str:
@@ -149,14 +159,14 @@ def _show_indexed(name: str, args: argparse.Namespace) -> int:
             else f"{name}: no such file or folder, nor a cable in {where}"
         )
     if args.json:
-        print(json.dumps(cable.to_dict(), ensure_ascii=False, indent=2))
+        say_json(cable.to_dict())
     else:
-        print(format_cable(cable, shutil.get_terminal_size((100, 24)).columns, qa.files_of(cable.doc_id)))
+        say(format_cable(cable, shutil.get_terminal_size((100, 24)).columns, qa.files_of(cable.doc_id)))
     return 0
 
 
 def print_skip(source: str, reason: str) -> None:
-    print(f"cableqa: warning: skipped {printable(source)}: {reason}", file=sys.stderr)
+    say(f"cableqa: warning: skipped {source}: {reason}", err=True)
 
 
 # --- index options, shared by the TUI and the commands that read an index -------------------
@@ -189,10 +199,16 @@ def load_assistant(args: argparse.Namespace):
     if args.index is not None:
         return load(args.index, model=args.model, build_missing=False)
     if not is_index(DEFAULT_INDEX):
-        print(f"cableqa: no index in {DEFAULT_INDEX}/ yet; building it from seeds/", file=sys.stderr)
+        say(f"cableqa: no index in {DEFAULT_INDEX}/ yet; building it from seeds/", err=True)
         with BuildProgress() as progress:
             return load(DEFAULT_INDEX, model=args.model, progress=progress)
     return load(DEFAULT_INDEX, model=args.model)
+
+
+def require_index(directory: str) -> None:
+    """A one-line error unless `directory` holds an index, for the commands that never build one."""
+    if not is_index(directory):
+        raise CableQAError(f"{directory} is not a cableqa index; build one with `cableqa index --index {directory}`")
 
 
 class BuildProgress:
@@ -249,8 +265,8 @@ class BuildProgress:
 def run_tui(args: argparse.Namespace) -> int:
     from cableqa.tui import run
 
-    if args.index is not None and not is_index(args.index):
-        raise CableQAError(f"{args.index} is not a cableqa index; build one with `cableqa index --index {args.index}`")
+    if args.index is not None:
+        require_index(args.index)
     run(args.index or DEFAULT_INDEX, model=args.model)
     return 0
 
@@ -317,7 +333,7 @@ def run_index(args: argparse.Namespace) -> int:
         return run_check(directory)
 
     def waiting(pid: int | None) -> None:
-        print(f"cableqa: waiting for the build by pid {pid or '?'}…", file=sys.stderr)
+        say(f"cableqa: waiting for the build by pid {pid or '?'}…", err=True)
 
     paths, address = ray_address(args.paths, args.ray)
     existed = is_index(directory)
@@ -338,14 +354,14 @@ def run_index(args: argparse.Namespace) -> int:
                 address=address,
             )
     except KeyboardInterrupt:
-        print("cableqa: interrupted; run `cableqa index` again to resume where it stopped", file=sys.stderr)
+        say("cableqa: interrupted; run `cableqa index` again to resume where it stopped", err=True)
         raise
     if report.resumed:
-        print("cableqa: resumed the build that was stopped", file=sys.stderr)
+        say("cableqa: resumed the build that was stopped", err=True)
     if report.upgraded:
-        print("cableqa: added the term counts this version keeps (nothing was re-embedded)", file=sys.stderr)
+        say("cableqa: added the term counts this version keeps (nothing was re-embedded)", err=True)
     if report.repaired:
-        print(f"cableqa: the index was damaged ({'; '.join(report.repaired)}); rebuilt it", file=sys.stderr)
+        say(f"cableqa: the index was damaged ({'; '.join(report.repaired)}); rebuilt it", err=True)
     if args.rebuild or not existed or report.repaired:
         state = "rebuilt" if args.rebuild or report.repaired else "built"
     else:
@@ -353,7 +369,7 @@ def run_index(args: argparse.Namespace) -> int:
     contents = ", ".join(
         count(number, noun) for number, noun in ((report.cables, "cable"), (report.sections, "section"))
     )
-    print(
+    say(
         f"{folder(report.index_dir)}: {state}: {contents}, {count(report.vectors, 'window')}"
         f" ({count(report.files_read, 'file')} read, {report.files_unchanged} unchanged,"
         f" {report.files_removed} removed, {len(report.skipped)} skipped;"
@@ -367,10 +383,11 @@ def run_check(directory: str) -> int:
     """`index --check`: "OK", or what is wrong in one line and exit status 2."""
     from cableqa.index_files import check_index
 
+    require_index(directory)
     problems = check_index(directory)
     if problems:
         raise CableQAError(f"the index in {directory} is damaged: {'; '.join(problems)}; run `cableqa index --rebuild`")
-    print(f"{directory}: OK")
+    say(f"{directory}: OK")
     return 0
 
 
@@ -385,7 +402,13 @@ def add_ask(subparsers: argparse._SubParsersAction) -> None:
         "date, origin, classification), and the next best below it.",
     )
     ask.add_argument("question", metavar="QUESTION")
-    ask.add_argument("-k", type=int, default=5, metavar="N", help="how many passages (default 5)")
+    ask.add_argument(
+        "-k",
+        type=int,
+        default=5,
+        metavar="N",
+        help="how many passages (default 5); for a reference ID, its first N sections",
+    )
     ask.add_argument("--json", action="store_true", help="print the answer as JSON")
     ask.add_argument(
         "--explain", action="store_true", help="show each ranking feature's contribution to each hit's score"
@@ -418,7 +441,7 @@ def run_ask(args: argparse.Namespace) -> int:
         doc_id=args.doc_id,
     )
     if args.json:
-        print(json.dumps(answer.to_dict(explain=args.explain), ensure_ascii=False, indent=2))
+        say_json(answer.to_dict(explain=args.explain))
     else:
         print_answer(answer, explain=args.explain)
     return 0
@@ -432,7 +455,7 @@ def print_answer(answer, explain: bool = False) -> None:
     console = Console(highlight=False, soft_wrap=True)
     if not answer.hits:
         excluded = excluded_by_filters(answer)
-        console.print(Text(f"{excluded}." if excluded else "Nothing in the index matches this question."))
+        console.print(Text(printable(f"{excluded}." if excluded else "Nothing in the index matches this question.")))
         return
     if not answer.confident:
         console.print(
@@ -511,7 +534,7 @@ def run_info(args: argparse.Namespace) -> int:
     info, facets = qa.info(), qa.facets()
     if args.json:
         listed = {name: [value._asdict() for value in values] for name, values in facets.items()}
-        print(json.dumps({**asdict(info), "facets": listed}, ensure_ascii=False, indent=2))
+        say_json({**asdict(info), "facets": listed})
         return 0
     rows = [
         ("index", folder(info.index_dir)),
@@ -533,7 +556,7 @@ def run_info(args: argparse.Namespace) -> int:
         lines += ["", f"{label} ({count(len(values), 'value')}{more})"]
         width = max((len(value) for value, _ in shown), default=0)
         lines += [f"  {value:<{width}}  {n:>7,}" for value, n in shown]
-    print("\n".join(lines))
+    say("\n".join(lines))
     return 0
 
 
@@ -566,19 +589,19 @@ def run_refs(args: argparse.Namespace) -> int:
     if args.json:
         data = {"doc_id": doc_id, "references": [link.to_dict() for link in cites]}
         data["cited_by"] = [link.to_dict() for link in cited_by]
-        print(json.dumps(data, ensure_ascii=False, indent=2))
+        say_json(data)
         return 0
-    print(f"{doc_id} cites {len(cites)}, is cited by {len(cited_by)} indexed cables")
+    say(f"{doc_id} cites {len(cites)}, is cited by {len(cited_by)} indexed cables")
     for title, links in (("cites", cites), ("cited by", cited_by)):
-        print(f"\n{title}:")
-        print("\n".join(_link_line(link) for link in links) or "  —")
+        say(f"\n{title}:")
+        say("\n".join(_link_line(link) for link in links) or "  —")
     return 0
 
 
 def _link_line(link) -> str:
     """`  A  07STATE136780      2007-10-02  SUBJECT` (or `not indexed`), one line, cable text shown literally."""
     about = f"{(link.date or '')[:10]:<10}  {' '.join(link.subject.split())}" if link.indexed else "not indexed"
-    return printable(f"  {link.label or '·':<2} {link.doc_id:<20} {about}")
+    return f"  {link.label or '·':<2} {link.doc_id:<20} {about}"
 
 
 def add_related(subparsers: argparse._SubParsersAction) -> None:
@@ -603,13 +626,13 @@ def run_related(args: argparse.Namespace) -> int:
     doc_id = paper_trail.indexed_id(index, args.doc_id)
     cables = paper_trail.related(index, doc_id, args.k)
     if args.json:
-        print(json.dumps({"doc_id": doc_id, "related": [cable.to_dict() for cable in cables]}, ensure_ascii=False))
+        say_json({"doc_id": doc_id, "related": [cable.to_dict() for cable in cables]}, indent=None)
         return 0
     for cable in cables:
         subject = " ".join(cable.subject.split())
-        print(printable(f"  {cable.similarity:.3f}  {cable.doc_id:<20} {(cable.date or '')[:10]:<10}  {subject}"))
+        say(f"  {cable.similarity:.3f}  {cable.doc_id:<20} {(cable.date or '')[:10]:<10}  {subject}")
     if not cables:
-        print(f"no other indexed cable is embedded near {doc_id}")
+        say(f"no other indexed cable is embedded near {doc_id}")
     return 0
 
 
@@ -637,14 +660,14 @@ def run_eval(args: argparse.Namespace) -> int:
     assistant = load_assistant(args)
     reports = [evaluate(assistant.ask, questions, name=name) for name, questions in question_sets]
     if args.json:
-        print(json.dumps({report.name: report.metrics() for report in reports}, indent=2))
+        say_json({report.name: report.metrics() for report in reports})
         return 0
     for report in reports:
-        print(report.name)
+        say(report.name)
         for metric, value in report.metrics().items():
-            print(f"  {metric:<23}{'—' if value is None else value}")
+            say(f"  {metric:<23}{'—' if value is None else value}")
         if report.misses:
-            print(f"  {'missed':<23}{', '.join(report.misses)}")
+            say(f"  {'missed':<23}{', '.join(report.misses)}")
     return 0
 
 

@@ -89,8 +89,12 @@ class Filters:
             conditions.append("c.date >= ?")
             params.append(self.since)
         if self.until is not None:
-            conditions.append("c.date < ?")
-            params.append((date.fromisoformat(self.until) + timedelta(days=1)).isoformat())
+            until = date.fromisoformat(self.until)
+            if until < date.max:
+                conditions.append("c.date < ?")
+                params.append((until + timedelta(days=1)).isoformat())
+            else:  # 9999-12-31 has no day after; every date is on or before it
+                conditions.append("c.date IS NOT NULL")
         return conditions, params
 
     def check(self, index: OpenIndex) -> None:

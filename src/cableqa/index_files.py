@@ -219,7 +219,7 @@ def _open_generation(directory: Path, manifest: Manifest) -> OpenIndex:
     for name in GENERATION_FILES:
         try:
             actual = (folder / name).stat().st_size
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):  # a file named as the generation folder: as gone
             if not folder.is_dir():
                 raise _GenerationGone from None
             raise IndexDamaged(directory, f"{manifest.generation}/{name} is missing") from None

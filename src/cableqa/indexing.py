@@ -123,8 +123,7 @@ def build(
     given = _given_roots(sources)
     if model is not None:
         model_identity(model, allow_download=allow_download)  # a bad model is an error before anything is written
-    directory.mkdir(parents=True, exist_ok=True)
-    with build_lock(directory, wait=wait, on_wait=on_wait), _no_space_is_one_line(directory):
+    with build_lock(directory, wait=wait, on_wait=on_wait), _write_errors_are_one_line(directory):
         return _build_locked(
             directory, given, model, rebuild, progress, on_skip, allow_download, (engine, address, device), started
         )
@@ -542,16 +541,27 @@ def _write_atomically(path: Path, text: str) -> None:
 
 
 @contextmanager
-def _no_space_is_one_line(directory: Path) -> Iterator[None]:
-    """A full disk (SQLite's or the file system's) ends a build with one line; the build has cleaned up."""
+def _write_errors_are_one_line(directory: Path) -> Iterator[None]:
+    """A full disk (SQLite's or the file system's), or an index file the build may not write or that
+    something is in the way of (a folder named manifest.json.tmp), ends a build with one line; the
+    build has cleaned up."""
     try:
         yield
     except (OSError, sqlite3.OperationalError) as error:
-        if not _is_disk_full(error):
-            raise
-        raise CableQAError(
-            f"no space left on device while writing the index in {directory}; the previous index is untouched"
-        ) from None
+        if _is_disk_full(error):
+            raise CableQAError(
+                f"no space left on device while writing the index in {directory}; the previous index is untouched"
+            ) from None
+        if isinstance(error, OSError) and error.errno in UNWRITABLE:
+            paths = " -> ".join(str(path) for path in (error.filename, error.filename2) if path is not None)
+            raise CableQAError(
+                f"cannot write the index in {directory} ({error.strerror}: {paths}); the previous index is untouched"
+            ) from None
+        raise
+
+
+# What keeps a build from writing a file of the index folder, whatever the file
+UNWRITABLE = (errno.EACCES, errno.EPERM, errno.EROFS, errno.EISDIR, errno.ENOTDIR, errno.EEXIST)
 
 
 def _is_disk_full(error: Exception) -> bool:
