@@ -45,10 +45,29 @@ def test_highlights_are_the_question_terms_in_the_excerpt(qa):
 
 def test_the_answer_json_has_the_documented_keys(qa):
     data = qa.ask(QUESTION, k=2).to_dict()
-    assert set(data) == {"question", "confident", "probability", "filters", "excluded_by_filters", "hits"}
-    assert {"rank", "doc_id", "section", "paragraphs", "score", "citation", "excerpt", "highlights", "text"} <= set(
-        data["hits"][0]
-    )
+    assert set(data) == {
+        "question",
+        "verdict",
+        "confident",
+        "probability",
+        "not_found_probability",
+        "filters",
+        "excluded_by_filters",
+        "hits",
+    }
+    assert data["verdict"] in ("answer", "possible", "not_found")
+    assert {
+        "rank",
+        "doc_id",
+        "section",
+        "paragraphs",
+        "section_paragraphs",
+        "score",
+        "citation",
+        "excerpt",
+        "highlights",
+        "text",
+    } <= set(data["hits"][0])
     assert isinstance(data["hits"][0]["paragraphs"], list) and isinstance(data["hits"][0]["highlights"], list)
 
 

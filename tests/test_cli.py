@@ -137,6 +137,23 @@ def test_eval_scores_a_question_set(index, tmp_path, capsys):
     metrics = json.loads(capsys.readouterr().out)[str(questions)]
     assert metrics["questions"] == 2 and metrics["hit@5"] == 1.0
     assert metrics["abstention"] in (0.0, 1.0)
+    assert metrics["unanswerable_not_found"] in (0.0, 1.0) and metrics["answerable_not_found"] in (0.0, 1.0)
+
+
+def test_eval_by_style_scores_each_style_apart(index, tmp_path, capsys):
+    questions = tmp_path / "q.jsonl"
+    items = [
+        {"question": QUESTION, "answers": ["356 kg of heroin"], "style": "full"},
+        {"question": "Dunkerque heroin seizure", "answers": ["356 kg of heroin"], "style": "terse"},
+        {"question": "heroin seized at Dunkerque", "answers": ["356 kg of heroin"], "style": "terse"},
+    ]
+    questions.write_text("".join(json.dumps(item) + "\n" for item in items))
+    assert main(["eval", str(questions), "--by-style", "--index", str(index), "--json"]) == 0
+    metrics = json.loads(capsys.readouterr().out)
+    assert {name: value["questions"] for name, value in metrics.items()} == {
+        f"{questions} · full": 1,
+        f"{questions} · terse": 2,
+    }
 
 
 @pytest.mark.parametrize(

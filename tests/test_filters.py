@@ -127,3 +127,13 @@ def test_an_open_index_keeps_what_its_latest_filters_admit(hashing_seed_index, m
     assert len(statements) == asked + 3 and again[0] == first[0] and np.array_equal(again[1], first[1])
     with pytest.raises(ValueError):
         again[1][0] = 0  # shared between asks, so nobody may change it
+
+
+def test_the_filter_names_are_said_in_one_place():
+    from dataclasses import fields
+
+    from cableqa.filters import FACETS, FILTER_NAMES, VALUE_FILTERS, Filters
+    from cableqa.store import FILTER_VALUES
+
+    assert FILTER_NAMES == tuple(field.name for field in fields(Filters))
+    assert set(FACETS) <= set(VALUE_FILTERS) == set(FILTER_VALUES) < set(FILTER_NAMES)

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from cableqa.question import Question
-from cableqa.ranking import FEATURES, fitted_weights, rank_sections
-from cableqa.search import Candidate
+from cableqa.ranking import COLUMNS, FEATURES, fitted_weights, rank_sections
+from cableqa.search import RRF_K, Candidate
 from cableqa.store import Sentences, StoredSection
 from cableqa.types import Section
 
@@ -101,3 +101,35 @@ def test_neighbouring_sentences_close_in_meaning_join_the_excerpt():
     alone = section(1, [("Heroin was seized.", vector(0.9, 0.3)), ("Nothing.", vector(0.0, 0.0))])
     joined = section(2, [("Heroin was seized.", vector(0.9, 0.3)), ("At Dunkerque, 356 kg.", vector(0.8, 0.3))])
     assert top(q, alone, joined) == ("C2", "Heroin was seized. At Dunkerque, 356 kg.")
+
+
+def _column(ranked, doc_id, name):
+    section = next(s for s in ranked if s.stored.doc_id == doc_id)
+    return float(section.runs.values[section.runs.best, COLUMNS.index(name)])
+
+
+def test_a_cable_is_weighed_by_all_its_retrieved_sections_and_all_the_words_they_hold():
+    from dataclasses import replace
+
+    q = question(["heroin", "dunkerque"], ["focus", "focus"])
+    first = section(1, [(f"Heroin went on. {FILLER}.", vector())])
+    second = section(2, [(f"Dunkerque went on. {FILLER}.", vector())])
+    other = section(3, [(f"Heroin went on. {FILLER}.", vector())])
+    # Sections 1 and 2 are of one cable; section 4 only came along with it (no rank of its own).
+    first, second = [(c, replace(s, doc_id="C1"), v) for c, s, v in (first, second)]
+    along = section(4, [(f"Talks went on. {FILLER}.", vector())], dense=None, keyword=None)
+    along = (along[0], replace(along[1], doc_id="C1"), along[2])
+    sections = [first, other, second, along]
+    ranked = rank_sections(
+        q,
+        QUESTION_VECTORS,
+        [c for c, _, _ in sections],
+        {c.rowid: s for c, s, _ in sections},
+        {c.rowid: v for c, _, v in sections},
+        fitted_weights(),
+    )
+    mass = [1 / (RRF_K + rank) for rank in (1, 2, 3)]  # the fourth casts no vote
+    assert _column(ranked, "C1", "cable_votes") == pytest.approx((mass[0] + mass[2]) / sum(mass))
+    assert _column(ranked, "C3", "cable_votes") == pytest.approx(mass[1] / sum(mass))
+    assert _column(ranked, "C1", "cable_cover") == pytest.approx(1.0)  # heroin in one section, Dunkerque in another
+    assert _column(ranked, "C3", "cable_cover") == pytest.approx(0.5)

@@ -144,10 +144,17 @@ class FakeAssistant:
                     scored.append((len(shared), cable, section, offset, sentence))
         scored.sort(key=lambda item: -item[0])
         hits = tuple(self._hit(rank, *item, terms) for rank, item in enumerate(scored[:k], start=1))
-        confident = bool(scored) and scored[0][0] >= CONFIDENT_SCORE
+        shared = scored[0][0] if scored else 0
+        verdict = "answer" if shared >= CONFIDENT_SCORE else "possible" if shared else "not_found"
         given = tuple((name, value) for name, value in filters.items() if value is not None)
         return Answer(
-            question, confident, hits, self.seconds, filters=given, excluded_by_filters=not scored and bool(given)
+            question,
+            verdict == "answer",
+            hits,
+            self.seconds,
+            filters=given,
+            excluded_by_filters=not scored and bool(given),
+            verdict=verdict,
         )
 
     @staticmethod

@@ -14,11 +14,11 @@ from pathlib import Path
 from cableqa import paper_trail, ranking
 from cableqa.errors import CableQAError
 from cableqa.excerpt import opening
-from cableqa.filters import Filters
+from cableqa.filters import FILTER_NAMES, Filters
 from cableqa.index_files import OpenIndex, is_index, open_index
 from cableqa.indexing import Progress, build
 from cableqa.question import Question, parse_question
-from cableqa.search import retrieve
+from cableqa.search import retrieve, with_favoured_cables
 from cableqa.sections import paragraphs_between
 from cableqa.store import StoredSection
 from cableqa.types import Answer, Cable, CableLink, FacetValue, Hit, RelatedCable, paragraph_range
@@ -118,20 +118,22 @@ class Assistant:
         cited = self.index.store.stored_id(parsed.reference) if parsed.reference else None
         if cited and not filters:
             hits = self._counting_references(self._first_sections(cited, k))
-            return Answer(question, True, hits, time.perf_counter() - started, probability=1.0)
-        hits, probability = self._search(parsed, k, filters)
+            return Answer(question, True, hits, time.perf_counter() - started, probability=1.0, verdict="answer")
+        hits, probability, not_found = self._search(parsed, k, filters)
         hits = self._counting_references(hits)
-        confident = probability >= self.weights.threshold
+        verdict = ranking.verdict(probability, not_found, self.weights)
         # With no hits, say whether the filters left no cable at all (then they, not the question, are why).
         excluded = not hits and bool(filters) and not self.index.store.filtered(*filters.sql(self.index.store))[0]
         return Answer(
             question,
-            confident,
+            verdict == "answer",
             hits,
             time.perf_counter() - started,
             probability=round(probability, 4),
             filters=filters.items(),
             excluded_by_filters=excluded,
+            verdict=verdict,
+            not_found_probability=round(not_found, 4),
         )
 
     def cable(self, doc_id: str) -> Cable | None:
@@ -197,6 +199,8 @@ class Assistant:
         thread = paper_trail.thread_of_question(self.index, question)
         candidates = self._with_thread(candidates, thread, vectors[0], terms, filters)
         sections = self.index.store.sections(candidate.rowid for candidate in candidates)
+        candidates = with_favoured_cables(self.index, candidates, {rowid: s.doc_id for rowid, s in sections.items()})
+        sections |= self.index.store.sections(c.rowid for c in candidates if c.rowid not in sections)
         sentences = self.index.store.sentences(sections, self.index.manifest.dimension)
         ranked = ranking.rank_sections(question, vectors, candidates, sections, sentences, self.weights)
         return paper_trail.prefer_thread(ranked, thread)
@@ -230,7 +234,8 @@ class Assistant:
         known = {candidate.rowid for candidate in candidates}
         return candidates + [c for c in retrieve(self.index, vector, terms, CANDIDATES, within) if c.rowid not in known]
 
-    def _search(self, question: Question, k: int, filters: Filters) -> tuple[tuple[Hit, ...], float]:
+    def _search(self, question: Question, k: int, filters: Filters) -> tuple[tuple[Hit, ...], float, float]:
+        """The hits, the probability that the first answers, and the probability that nothing indexed does."""
         ranked = self.rank(question, k, filters)
         hits = tuple(
             _hit(
@@ -243,7 +248,11 @@ class Assistant:
             )
             for rank, section in enumerate(ranked[:k], start=1)
         )
-        return hits, ranking.probability(ranked, question, self.weights)
+        return (
+            hits,
+            ranking.probability(ranked, question, self.weights),
+            ranking.not_found_probability(ranked, question, self.weights),
+        )
 
     def _first_sections(self, doc_id: str, k: int) -> tuple[Hit, ...]:
         """A cable's first `k` sections in order, each with its opening as the excerpt."""
@@ -269,8 +278,6 @@ def _check_arguments(question, k, *filters) -> None:
         if value is not None:
             _check_text(name, value)
 
-
-FILTER_NAMES = ("origin", "since", "until", "classification", "tag", "doc_id")
 
 
 def _check_text(name: str, value: object) -> None:

@@ -17,11 +17,12 @@ from pathlib import Path
 
 import cableqa
 from cableqa.errors import CableQAError
+from cableqa.filters import FACETS
 from cableqa.header import reference_id
 from cableqa.index_files import is_index
 from cableqa.inert import printable, printable_json
 from cableqa.types import Cable, Section, paragraph_range
-from cableqa.wording import count, excluded_by_filters, folder
+from cableqa.wording import count, excluded_by_filters, folder, verdict_line
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -172,6 +173,7 @@ def print_skip(source: str, reason: str) -> None:
 # --- index options, shared by the TUI and the commands that read an index -------------------
 
 DEFAULT_INDEX = "index"
+VERDICT_STYLES = {"answer": "bold green", "possible": "bold yellow", "not_found": "bold red"}
 
 
 def add_index_options(parser: argparse.ArgumentParser, *, model: bool = True) -> None:
@@ -457,13 +459,7 @@ def print_answer(answer, explain: bool = False) -> None:
         excluded = excluded_by_filters(answer)
         console.print(Text(printable(f"{excluded}." if excluded else "Nothing in the index matches this question.")))
         return
-    if not answer.confident:
-        console.print(
-            Text(
-                "No passage surely answers this question. The closest passages:",
-                style="bold yellow",
-            )
-        )
+    console.print(Text(verdict_line(answer), style=VERDICT_STYLES[answer.verdict]))
     top = answer.hits[0]
     console.print(Text("“", style="dim") + excerpt_text(top) + Text("”", style="dim"))
     console.print()
@@ -549,8 +545,8 @@ def run_info(args: argparse.Namespace) -> int:
     years = facets["year"]
     span = sorted({years[0].value, years[-1].value}) if years else ["—"]
     lines += ["", f"years     {'–'.join(span)}: " + ", ".join(f"{year} ({n:,})" for year, n in years)]
-    for name, label in (("origin", "origins"), ("tag", "tags"), ("classification", "classifications")):
-        values = facets[name]
+    for name in FACETS:
+        values, label = facets[name], f"{name}s"
         shown = values[:INFO_TOP_VALUES]
         more = f", the {len(shown)} with most cables (--json lists all)" if len(values) > len(shown) else ""
         lines += ["", f"{label} ({count(len(values), 'value')}{more})"]
@@ -645,18 +641,27 @@ def add_eval(subparsers: argparse._SubParsersAction) -> None:
         help="score the index on question sets",
         description="For each JSON-lines question set: hit@1/3/5 (an answer span in the section of a top "
         "hit), excerpt@1 (in the top excerpt), MRR, abstention on questions whose `answers` is empty, and "
-        "confidently wrong (answers shown as confident whose top excerpt misses).",
+        "confidently wrong (answers shown as confident whose top excerpt misses), answerable questions "
+        "answered confidently and right, and how often 'Not in these cables' was said of unanswerable and "
+        "of answerable questions.",
     )
     evaluate.add_argument("files", nargs="+", metavar="FILE.jsonl")
     evaluate.add_argument("--json", action="store_true", help="print JSON")
+    evaluate.add_argument("--by-style", action="store_true", help="score each question style of a set apart")
     add_index_options(evaluate)
     evaluate.set_defaults(run=run_eval)
 
 
 def run_eval(args: argparse.Namespace) -> int:
-    from cableqa.evaluate import evaluate, read_questions
+    from cableqa.evaluate import by_style, evaluate, read_questions
 
     question_sets = [(name, read_questions(name)) for name in args.files]
+    if args.by_style:
+        question_sets = [
+            (f"{name} · {style or 'no style'}", group)
+            for name, questions in question_sets
+            for style, group in sorted(by_style(questions).items())
+        ]
     assistant = load_assistant(args)
     reports = [evaluate(assistant.ask, questions, name=name) for name, questions in question_sets]
     if args.json:

@@ -31,6 +31,9 @@ class Report:
     doubted: int = 0  # answerable questions wrongly answered "not confident"
     confident: int = 0  # answers shown as confident, unanswerable questions included
     confidently_wrong: int = 0  # of those, the ones whose top excerpt holds no answer
+    answerable_confident: int = 0  # answerable questions whose answer was shown as confident and is right
+    unanswerable_not_found: int = 0  # unanswerable questions answered "Not in these cables"
+    answerable_not_found: int = 0  # answerable questions answered "Not in these cables"
     misses: list[str] = field(default_factory=list)  # ids of answerable questions with no hit in the top k
 
     def metrics(self) -> dict[str, float | int | None]:
@@ -43,6 +46,9 @@ class Report:
             "abstention": share(self.abstained, self.unanswerable),
             "wrongly_not_confident": share(self.doubted, self.answerable),
             "confidently_wrong": share(self.confidently_wrong, self.confident),
+            "answerable_confident": share(self.answerable_confident, self.answerable),
+            "unanswerable_not_found": share(self.unanswerable_not_found, self.unanswerable),
+            "answerable_not_found": share(self.answerable_not_found, self.answerable),
         }
 
 
@@ -73,12 +79,16 @@ def evaluate(ask, questions: list[dict], name: str = "", k: int = 5) -> Report:
         right = bool(item["answers"]) and bool(answer.hits) and answers(answer.hits[0].excerpt, answer.hits[0], item)
         report.confident += answer.confident
         report.confidently_wrong += answer.confident and not right
+        not_found = answer.verdict == "not_found"
         if not item["answers"]:
             report.unanswerable += 1
             report.abstained += not answer.confident
+            report.unanswerable_not_found += not_found
             continue
         report.answerable += 1
         report.doubted += not answer.confident
+        report.answerable_confident += answer.confident and right
+        report.answerable_not_found += not_found
         rank = first_answering_rank(answer.hits, item)
         if rank is None:
             report.misses.append(str(item.get("id", item["question"])))
@@ -88,6 +98,14 @@ def evaluate(ask, questions: list[dict], name: str = "", k: int = 5) -> Report:
             report.hits_at[cutoff] += rank <= cutoff
         report.excerpt_at_1 += right
     return report
+
+
+def by_style(questions: list[dict]) -> dict[str, list[dict]]:
+    """A question set split by its questions' `style` ("full", "terse", ...; "" where none is given)."""
+    styles: dict[str, list[dict]] = {}
+    for item in questions:
+        styles.setdefault(str(item.get("style", "")), []).append(item)
+    return styles
 
 
 def first_answering_rank(hits: tuple[Hit, ...], item: dict) -> int | None:

@@ -17,6 +17,13 @@ if TYPE_CHECKING:
     from cableqa.index_files import OpenIndex
     from cableqa.store import Store
 
+# The filters' names, in the order `Assistant.ask` takes them (the fields of `Filters`, below).
+FILTER_NAMES = ("origin", "since", "until", "classification", "tag", "doc_id")
+# The filters matched against values the cables hold (the other two are days).
+VALUE_FILTERS = ("origin", "classification", "tag", "doc_id")
+# The value filters a user picks from the values indexed, with their counts (`Store.facets`).
+FACETS = ("origin", "classification", "tag")
+
 DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
@@ -73,9 +80,9 @@ class Filters:
         compared with NOCASE only so that the columns' indexes (which are NOCASE) serve them.
         """
         conditions, params = [], []
-        for name in ("origin", "classification", "doc_id"):
+        for name in VALUE_FILTERS:
             value = getattr(self, name)
-            if value is not None:
+            if value is not None and name != "tag":
                 spellings = store.matching_values(name, value)
                 conditions.append(f"c.{name} COLLATE NOCASE IN ({_marks(spellings)})")
                 params += spellings
@@ -99,7 +106,7 @@ class Filters:
 
     def check(self, index: OpenIndex) -> None:
         """Refuse a value no indexed cable has: a typo should not silently return nothing."""
-        for name in ("origin", "classification", "tag", "doc_id"):
+        for name in VALUE_FILTERS:
             value = getattr(self, name)
             if value is None:
                 continue

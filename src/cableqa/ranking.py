@@ -36,9 +36,10 @@ import numpy as np
 
 from cableqa.excerpt import MAX_EXCERPT_SENTENCES, MAX_EXCERPT_WORDS, cited_sentences
 from cableqa.question import Question
-from cableqa.search import RRF_K, Candidate
+from cableqa.search import RRF_K, Candidate, cable_votes
 from cableqa.store import StoredSection
 from cableqa.terms import find_terms
+from cableqa.trees import TreeModel
 
 FEATURES = (
     "dense_rank",
@@ -50,8 +51,9 @@ FEATURES = (
     "summary",
     "date_month",
 )
-# Columns of a run's table beyond FEATURES: what only the confidence model reads.
-SIGNALS = ("keyword_rank", "window_cosine", "cover_all")
+# Columns of a run's table beyond FEATURES: what only the confidence model reads, and candidates
+# measured by tools/fit_weights.py (eval/README.md says which earned a place, with figures).
+SIGNALS = ("keyword_rank", "window_cosine", "cover_all", "cable_votes", "cable_cover", "position", "terse")
 COLUMNS = FEATURES + SIGNALS
 # What the confidence model reads of the top answer (see `confidence_features`).
 CONFIDENCE_FEATURES = (
@@ -72,28 +74,59 @@ _WORD = re.compile(r"\S+")
 
 @dataclass(frozen=True)
 class Weights:
-    """The fitted ranking and confidence models (`data/ranking.json`)."""
+    """The fitted ranking and confidence models (`data/ranking.json`, and the tree model it names).
+
+    Runs are scored by the tree model when the table names one (`trees`, over `tree_columns`
+    of COLUMNS), else by the linear weights over FEATURES."""
 
     ranking: np.ndarray  # one weight per FEATURES
     confidence: np.ndarray  # one weight per CONFIDENCE_FEATURES
     confidence_bias: float
     threshold: float  # the probability from which an answer is shown as confident
+    not_found: np.ndarray  # one weight per CONFIDENCE_FEATURES: the logistic model of "nothing indexed answers"
+    not_found_bias: float
+    not_found_threshold: float  # the probability from which "not in these cables" is said
     source: str  # how the table was made
+    trees: TreeModel | None = None
+    tree_columns: tuple[int, ...] = ()  # the COLUMNS the trees read, in their feature order
 
     @classmethod
-    def from_dict(cls, data: dict) -> Weights:
+    def from_dict(cls, data: dict, trees: TreeModel | None = None) -> Weights:
         return cls(
             ranking=np.array([data["ranking"][name] for name in FEATURES], dtype=np.float64),
             confidence=np.array([data["confidence"]["weights"][name] for name in CONFIDENCE_FEATURES]),
             confidence_bias=float(data["confidence"]["bias"]),
             threshold=float(data["confidence"]["threshold"]),
+            not_found=np.array([data["not_found"]["weights"][name] for name in CONFIDENCE_FEATURES]),
+            not_found_bias=float(data["not_found"]["bias"]),
+            not_found_threshold=float(data["not_found"]["threshold"]),
             source=data["source"],
+            trees=trees,
+            tree_columns=tuple(COLUMNS.index(name) for name in trees.feature_names) if trees else (),
         )
+
+    def score(self, values: np.ndarray) -> np.ndarray:
+        """Each run's score from its row of COLUMNS."""
+        if self.trees is not None:
+            return self.trees.predict(values[:, self.tree_columns])
+        return values[:, : len(FEATURES)] @ self.ranking
+
+    def contributions(self, row: np.ndarray) -> dict[str, float]:
+        """Each feature's share of one run's score (linear: weight × value; trees: its moves along each tree's path)."""
+        if self.trees is not None:
+            _, shares = self.trees.contributions(row[list(self.tree_columns)])
+            names = self.trees.feature_names
+        else:
+            shares, names = row[: len(FEATURES)] * self.ranking, FEATURES
+        return {name: round(float(value), 4) for name, value in zip(names, shares, strict=True)}
 
 
 @lru_cache(maxsize=1)
 def fitted_weights() -> Weights:
-    return Weights.from_dict(json.loads(resources.files("cableqa").joinpath("data/ranking.json").read_text()))
+    data = resources.files("cableqa").joinpath("data")
+    table = json.loads(data.joinpath("ranking.json").read_text())
+    trees = TreeModel.from_text(data.joinpath(table["trees"]).read_text()) if table.get("trees") else None
+    return Weights.from_dict(table, trees)
 
 
 @dataclass(frozen=True)
@@ -102,11 +135,7 @@ class Runs:
 
     spans: list[tuple[int, int]]  # (start, end) offsets into the section text, one per run
     values: np.ndarray  # (runs, len(COLUMNS)): the features, then the confidence signals
-    scores: np.ndarray  # features @ weights
-
-    @property
-    def features(self) -> np.ndarray:
-        return self.values[:, : len(FEATURES)]
+    scores: np.ndarray  # Weights.score(values)
 
     @cached_property
     def best(self) -> int:
@@ -128,9 +157,8 @@ class RankedSection:
         return self.runs.spans[self.runs.best]
 
     def contributions(self, weights: Weights) -> dict[str, float]:
-        """Each feature's share of the best run's score: weight × value."""
-        values = self.runs.features[self.runs.best] * weights.ranking
-        return {name: round(float(value), 4) for name, value in zip(FEATURES, values, strict=True)}
+        """Each feature's share of the best run's score."""
+        return weights.contributions(self.runs.values[self.runs.best])
 
 
 def rank_sections(
@@ -148,13 +176,15 @@ def rank_sections(
     """
     ranked = []
     shares = _TermShares.of(question)
+    matches = {c.rowid: find_terms(sections[c.rowid].section.text, list(question.terms)) for c in candidates}
+    cables = _CableEvidence.of(question, candidates, sections, matches, shares)
     for candidate in candidates:
         stored = sections[candidate.rowid]
-        runs, matches = _runs(question, vectors, shares, candidate, stored, sentences[candidate.rowid], weights)
+        runs = _runs(question, vectors, shares, candidate, stored, sentences[candidate.rowid], matches, cables, weights)
         if runs is None:
             continue
         start, end = runs.spans[runs.best]
-        highlights = tuple((s - start, e - start) for s, e, _ in matches if s >= start and e <= end)
+        highlights = tuple((s - start, e - start) for s, e, _ in matches[candidate.rowid] if s >= start and e <= end)
         ranked.append(RankedSection(stored, runs, highlights))
     ranked.sort(key=lambda section: -section.score)
     return ranked
@@ -187,16 +217,32 @@ def probability(ranked: list[RankedSection], question: Question, weights: Weight
     return float(1.0 / (1.0 + np.exp(-logit)))
 
 
-def _runs(question, vectors, shares, candidate, stored, stored_sentences, weights):
-    """The runs of one section and their features; `shares` is `_TermShares.of(question)`."""
+def not_found_probability(ranked: list[RankedSection], question: Question, weights: Weights) -> float:
+    """The fitted probability that nothing indexed answers the question (1 with no candidate)."""
+    if not ranked:
+        return 1.0
+    logit = weights.not_found_bias + float(confidence_features(ranked, question.unseen_share) @ weights.not_found)
+    return float(1.0 / (1.0 + np.exp(-logit)))
+
+
+def verdict(probability: float, not_found_probability: float, weights: Weights) -> str:
+    """What the answer says of itself (types.VERDICTS): sure first, then sure of nothing, else possible."""
+    if probability >= weights.threshold:
+        return "answer"
+    return "not_found" if not_found_probability >= weights.not_found_threshold else "possible"
+
+
+def _runs(question, vectors, shares, candidate, stored, stored_sentences, matches, cables, weights):
+    """The runs of one section and their features; `shares` is `_TermShares.of(question)`,
+    `matches` the question's words in each candidate section, `cables` what is known of each cable."""
     section = stored.section
     spans, sentence_vectors = cited_sentences(section.text, stored_sentences, section.title)
     if not spans:
-        return None, []
+        return None
     text = section.text
+    matches = matches[candidate.rowid]
     cos = sentence_vectors @ vectors.T  # (sentences, 2): question, focus
     term_index = {term: i for i, term in enumerate(question.terms)}
-    matches = find_terms(text, list(question.terms))
     starts = np.array([start for start, _ in spans])
     present = np.zeros((len(spans), len(question.terms)), dtype=bool)
     for start, end, term in matches:
@@ -210,7 +256,11 @@ def _runs(question, vectors, shares, candidate, stored, stored_sentences, weight
     covered = per_run.pop("covered")
     per_run["cover_focus"] = covered @ shares.focus
     per_run["cover_all"] = covered @ shares.all
+    per_run["position"] = 1.0 / (1.0 + firsts)
     constant = {
+        "cable_votes": cables.votes[stored.doc_id],
+        "cable_cover": cables.cover[stored.doc_id],
+        "terse": float(question.style == "terse"),
         "dense_rank": _reciprocal(candidate.dense_rank),
         "keyword_rank": _reciprocal(candidate.keyword_rank),
         "window_cosine": candidate.window_cosine or 0.0,
@@ -224,9 +274,9 @@ def _runs(question, vectors, shares, candidate, stored, stored_sentences, weight
     runs = Runs(
         spans=[(spans[first][0], spans[last][1]) for first, last in zip(firsts, lasts, strict=True)],
         values=values,
-        scores=values[:, : len(FEATURES)] @ weights.ranking,
+        scores=weights.score(values),
     )
-    return runs, matches
+    return runs
 
 
 def _run_table(cos_question, cos_focus, mean_cos, present, words):
@@ -288,6 +338,37 @@ class _TermShares:
         in_focus = np.where([role == "focus" for role in question.roles], idf, 0.0)
         share = lambda weights: weights / weights.sum() if weights.sum() > 0 else weights  # noqa: E731
         return cls(focus=share(in_focus), all=share(idf))
+
+
+@dataclass(frozen=True)
+class _CableEvidence:
+    """What the candidates say of each cable they come from, as a whole.
+
+    A question is often about one cable whose answer lies in a section that matches it less well
+    than another section of the same cable (a terse query, a reporter's paraphrase): how much of
+    the candidates' fused weight the cable holds, and how much of the question its sections and
+    subject cover together, let the ranking prefer that cable's sections.
+    """
+
+    votes: dict[str, float]  # doc_id -> its candidates' share of 1 / (RRF_K + fused rank), summed
+    cover: dict[str, float]  # doc_id -> idf share of the question's words in its candidates and subject
+
+    @classmethod
+    def of(cls, question: Question, candidates: list[Candidate], sections, matches, shares) -> _CableEvidence:
+        words: dict[str, set[str]] = {}
+        for candidate in candidates:
+            stored = sections[candidate.rowid]
+            found = words.setdefault(stored.doc_id, set())
+            found.update(term for _, _, term in matches[candidate.rowid])
+            if len(found) < len(question.terms):
+                found.update(term for _, _, term in find_terms(stored.subject, list(question.terms)))
+        weight = dict(zip(question.terms, shares.all, strict=True))
+        return cls(
+            votes=cable_votes(
+                candidates, {candidate.rowid: sections[candidate.rowid].doc_id for candidate in candidates}
+            ),
+            cover={doc_id: float(sum(weight[term] for term in found)) for doc_id, found in words.items()},
+        )
 
 
 def _section_coverage(question: Question, stored: StoredSection, present: np.ndarray, shares: np.ndarray) -> float:

@@ -20,6 +20,11 @@ from cableqa.terms import fts_query
 RRF_K = 60
 DENSE_WINDOWS = 200  # windows fetched from FAISS before grouping into sections
 KEYWORD_SECTIONS = 100
+# The cables the candidates favour most (by their sections' summed fused weight) bring their other
+# sections along, up to SECTIONS_PER_EXPANDED_CABLE each: a reporter's or a terse question often
+# finds the right cable through one section while the answer is in another (eval/README.md).
+EXPANDED_CABLES = 3
+SECTIONS_PER_EXPANDED_CABLE = 12
 
 
 @dataclass(frozen=True)
@@ -59,3 +64,28 @@ def _dense_sections(index: OpenIndex, question_vector: np.ndarray, allowed_windo
     for id_, score in hits:  # FAISS returns windows best first, so a section's first window is its best one
         best.setdefault(windows[id_].section_rowid, score)
     return best
+
+
+def cable_votes(candidates: list[Candidate], doc_of: dict[int, str]) -> dict[str, float]:
+    """Each cable's share of the retrieved candidates' fused weight, 1 / (RRF_K + rank) summed over its
+    sections (sections that only came along with their cable cast no vote)."""
+    mass: dict[str, float] = dict.fromkeys(doc_of.values(), 0.0)
+    for rank, candidate in enumerate(candidates, start=1):
+        if candidate.dense_rank is None and candidate.keyword_rank is None:
+            continue
+        doc_id = doc_of[candidate.rowid]
+        mass[doc_id] = mass.get(doc_id, 0.0) + 1.0 / (RRF_K + rank)
+    total = sum(mass.values()) or 1.0
+    return {doc_id: value / total for doc_id, value in mass.items()}
+
+
+def with_favoured_cables(index: OpenIndex, candidates: list[Candidate], doc_of: dict[int, str]) -> list[Candidate]:
+    """The candidates, then the other sections of the EXPANDED_CABLES cables they favour most."""
+    votes = cable_votes(candidates, doc_of)
+    favoured = sorted(votes, key=lambda doc_id: (-votes[doc_id], doc_id))[:EXPANDED_CABLES]
+    known = {candidate.rowid for candidate in candidates}
+    added = []
+    for doc_id in favoured:
+        others = [rowid for rowid in index.store.section_rowids_of(doc_id) if rowid not in known]
+        added += [Candidate(rowid, None, None, None) for rowid in others[:SECTIONS_PER_EXPANDED_CABLE]]
+    return candidates + added

@@ -133,6 +133,14 @@ class Hit:
         return data
 
 
+# What an answer says of itself, in the API, the JSON, the CLI and the card:
+# "answer": the top excerpt answers (the fitted probability reached its threshold);
+# "possible": the closest passages, none surely answering;
+# "not_found": nothing indexed answers (the fitted probability of that reached its own
+# threshold, or nothing matched): the passages are the nearest, for reference only.
+VERDICTS = ("answer", "possible", "not_found")
+
+
 @dataclass(frozen=True)
 class Answer:
     """What `ask` returns: best hits first, and whether the best one answers."""
@@ -144,13 +152,17 @@ class Answer:
     probability: float = 0.0  # the fitted probability that the top excerpt answers the question
     filters: tuple[tuple[str, str], ...] = ()  # the (name, value) filters it was asked under
     excluded_by_filters: bool = False  # the filters left no cable to search: hits is empty because of them
+    verdict: str = "possible"  # one of VERDICTS
+    not_found_probability: float = 0.0  # the fitted probability that nothing indexed answers
 
     def to_dict(self, explain: bool = False) -> dict:
         """The JSON shape of `cableqa ask --json` (documented in the README)."""
         return {
             "question": self.question,
+            "verdict": self.verdict,
             "confident": self.confident,
             "probability": self.probability,
+            "not_found_probability": self.not_found_probability,
             "filters": dict(self.filters),
             "excluded_by_filters": self.excluded_by_filters,
             "hits": [hit.to_dict(explain) for hit in self.hits],

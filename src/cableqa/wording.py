@@ -29,3 +29,18 @@ def excluded_by_filters(answer: Answer) -> str:
     if not answer.excluded_by_filters:
         return ""
     return f"No cable matches the filters ({describe_filters(answer.filters)})"
+
+
+# An answer's verdict (types.VERDICTS) in words: a title, and the line under it.
+VERDICT_TITLES = {"answer": "Answer", "possible": "Possible answers", "not_found": "Not in these cables"}
+VERDICT_EXPLANATIONS = {
+    "answer": "",
+    "possible": "no passage surely answers this. The closest passages:",
+    "not_found": "nothing indexed seems to answer this. The nearest passages, for reference only:",
+}
+
+
+def verdict_line(answer: Answer) -> str:
+    """ "Possible answers: no passage surely answers this. ..." ("Answer" alone for a sure one)."""
+    explanation = VERDICT_EXPLANATIONS[answer.verdict]
+    return f"{VERDICT_TITLES[answer.verdict]}: {explanation}" if explanation else VERDICT_TITLES[answer.verdict]

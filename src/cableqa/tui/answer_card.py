@@ -16,12 +16,11 @@ from cableqa.text import split_sentences
 from cableqa.tui.literal import literal, one_line
 from cableqa.tui.paper_trail import reference_counts_text
 from cableqa.types import Answer, Hit, paragraph_range
-from cableqa.wording import count, excluded_by_filters
+from cableqa.wording import VERDICT_TITLES, count, excluded_by_filters, verdict_line
 
 CONTEXT_CHARS = 160  # at most this much dim context on either side of an excerpt
 LABEL_WIDTH = 16
 HIGHLIGHT = "bold $text-accent underline"
-NOT_CONFIDENT = "No passage surely answers this. The closest passages:"
 NO_PASSAGE = "Nothing in the cables answers this."
 CHANGE_FILTERS = ": ctrl+f to change them"
 
@@ -174,16 +173,16 @@ class AnswerCard(Vertical):
     """
 
     def __init__(self, answer: Answer, *, context: bool = True) -> None:
-        super().__init__(classes="confident" if answer.confident else "not-confident")
+        super().__init__(classes=answer.verdict.replace("_", "-"))
         self.answer = answer
         self.context = context
-        # The fitted probability, in words: a confident card is right at least 9 times in 10.
-        self.border_title = "Likely answer" if answer.confident else "Closest passages"
+        # The fitted probabilities, in words: a card titled "Answer" is right at least 9 times in 10.
+        self.border_title = VERDICT_TITLES[answer.verdict]
         self.border_subtitle = f"{count(len(answer.hits), 'passage')} · {answer.seconds:.2f} s"
 
     def compose(self) -> ComposeResult:
         hits = self.answer.hits
-        if not self.answer.confident:
+        if self.answer.verdict != "answer":
             yield Static(literal(self.verdict()), classes="verdict")
         if hits:
             yield HitView(hits[0], expanded=True, top=True, context=self.context)
@@ -194,7 +193,7 @@ class AnswerCard(Vertical):
 
     def verdict(self) -> str:
         if self.answer.hits:
-            return NOT_CONFIDENT
+            return verdict_line(self.answer)
         excluded = excluded_by_filters(self.answer)
         return excluded + CHANGE_FILTERS if excluded else NO_PASSAGE
 

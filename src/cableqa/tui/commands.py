@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, NamedTuple, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from cableqa.tui.filters import FACETS
+from cableqa.filters import FACETS
 from cableqa.tui.literal import literal
 from cableqa.wording import count
 

@@ -17,7 +17,6 @@ from cableqa.filters import Filters
 from cableqa.tui.literal import literal
 from cableqa.types import FacetValue
 
-FACETS = ("origin", "classification", "tag")
 TYPED_FACETS = ("origin", "tag")  # typed with completion: too many values for a list
 
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from cableqa.tui.literal import one_line, printable
 from cableqa.types import Answer, Hit
-from cableqa.wording import excluded_by_filters
+from cableqa.wording import excluded_by_filters, verdict_line
 
 
 def _quote(hit: Hit) -> str:
@@ -24,13 +24,13 @@ def conversation_markdown(answers: Sequence[Answer]) -> str:
                 f"{excluded}.\n" if excluded else "Nothing in the cables answers this, and no passage came close.\n"
             )
             continue
-        if answer.confident:
+        if answer.verdict == "answer":
             top, *rest = answer.hits
             parts.append(_quote(top) + "\n")
             if rest:
                 parts.append("Also relevant:\n")
         else:
             rest = list(answer.hits)
-            parts.append("No passage surely answers this. The closest passages:\n")
+            parts.append(verdict_line(answer) + "\n")
         parts.extend(_quote(hit) + "\n" for hit in rest)
     return "\n".join(parts)
