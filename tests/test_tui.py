@@ -276,7 +276,7 @@ async def test_esc_cancels_a_running_search_and_its_result_is_ignored():
         await pilot.press("enter")
         await pilot.pause()
         assert assistant.started.wait(5)
-        assert "Cancel search" in visible(app)
+        assert "esc Cancel" in visible(app)
         await pilot.press("escape")
         await pilot.pause()
         assistant.release.set()

@@ -43,18 +43,19 @@ DEFAULT_EXPORT = "cableqa-conversation.md"
 DEFAULT_SOURCES = "seeds/"
 # Below this many terminal rows an answer card drops the dim sentences around its top
 # excerpt. The transcript gets the rows less 5 (question box 3, status, footer); at 80
-# columns an 80-word excerpt wraps to 8 rows, its citation takes 5-6 and the question and
-# card border 2, so 16 rows; the two context sentences (up to 160 characters each) add
-# up to 5 more, and with them the citation would fall below the fold at 80x24 (19 rows).
+# columns an 80-word excerpt wraps to 8 rows, its citation takes 6-7 (a long subject one
+# more) and the question and card border 2, so 17 rows; the two context sentences (up to
+# 160 characters each) add up to 5 more, and with them the citation would fall below the
+# fold at 80x24 (19 rows).
 COMPACT_BELOW_ROWS = 28
 
 QUIT = Binding("ctrl+q", "quit", "Quit", id="quit", priority=True)
 PALETTE = Binding("ctrl+p", "command_palette", "Commands", id="command-palette", priority=True, show=False)
 KEYS = Binding("f1", "show_keys", "Keys", id="help")
 FILTERS = Binding("ctrl+f", "filters", "Filters", id="filters")
-COPY_HIT = Binding("ctrl+y", "copy_hit", "Copy hit", id="copy-hit")
-CLEAR = Binding("ctrl+l", "clear", "Clear", id="clear")
-CANCEL_SEARCH = Binding("escape", "cancel_search", "Cancel search", id="cancel-search")
+COPY_HIT = Binding("ctrl+y", "copy_hit", "Copy", tooltip="Copy passage and citation", id="copy-hit")
+CLEAR = Binding("ctrl+l", "clear", "Clear", tooltip="Clear the conversation", id="clear", show=False)
+CANCEL_SEARCH = Binding("escape", "cancel_search", "Cancel", tooltip="Cancel the search", id="cancel-search")
 
 
 def _load_cableqa(index_dir: str, *, model: str | None, progress: Progress) -> Any:
@@ -239,11 +240,21 @@ class CableQAApp(App[None]):
     def action_focus_question(self) -> None:
         self.question_box.focus()
 
-    @on(HitView.Typed)
-    def type_in_question(self, event: HitView.Typed) -> None:
-        box = self.question_box
-        box.focus()
-        box.insert_text_at_cursor(event.character)
+    async def on_event(self, event: events.Event) -> None:
+        """A printable key on a passage (but a first space, which folds it) types in the question box.
+
+        The focus moves here, before the key is delivered: keys are delivered in turn to
+        whatever has the focus, so a passage handing them on would still receive the rest
+        of a fast burst ("heroin seizures": the space would fold it, Enter open the reader).
+        """
+        if (
+            isinstance(event, events.Key)
+            and isinstance(self.focused, HitView)
+            and event.is_printable
+            and event.character not in (None, " ")
+        ):
+            self.screen.set_focus(self.question_box)
+        await super().on_event(event)
 
     def action_focus_answer(self, end: str) -> None:
         """Tab / shift+Tab in the question box: the newest answer's first / last passage."""
