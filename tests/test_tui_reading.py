@@ -15,6 +15,7 @@ from tui_fixtures import SEED_ID, BlockingAssistant, FakeAssistant, ask, fake_fa
 from cableqa.cli import main
 from cableqa.tui.answer_card import AnswerCard, HitView, Turn, hit_summary
 from cableqa.tui.app import CableQAApp, make_app
+from cableqa.tui.exports import choose_export_folder
 from cableqa.tui.filters import FiltersScreen
 from cableqa.tui.keys import KeysScreen, described
 from cableqa.tui.question_input import QuestionInput
@@ -269,7 +270,7 @@ async def test_the_opening_section_has_one_name_in_card_citation_reader_and_show
 
 
 async def test_filters_that_match_no_cable_are_named_in_the_card_and_the_export(tmp_path):
-    target = tmp_path / "talk.md"
+    choose_export_folder(str(tmp_path))
     async with chat() as (app, pilot):
         app.set_filter("origin", "Embassy Paris")
         app.set_filter("since", "2011-01-01")
@@ -277,8 +278,9 @@ async def test_filters_that_match_no_cable_are_named_in_the_card_and_the_export(
         assert app.query_one(AnswerCard).answer.excluded_by_filters
         expected = "No cable matches the filters (origin Embassy Paris, since 2011-01-01): ctrl+f to change them"
         assert expected in visible(app)
-        app.export_conversation(str(target))
-    assert "No cable matches the filters (origin Embassy Paris, since 2011-01-01)." in target.read_text()
+        app.export("markdown")
+    (exported,) = tmp_path.iterdir()
+    assert "No cable matches the filters (origin Embassy Paris, since 2011-01-01)." in exported.read_text()
 
 
 async def test_the_filter_dialog_shows_counts_and_completes_origins_and_tags():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from concurrent.futures import Future
-from pathlib import Path
+from datetime import datetime
 from typing import Any, TypeVar
 
 from textual import events, on
@@ -21,6 +21,13 @@ from cableqa.filters import Filters
 from cableqa.tui.answer_card import HitView, Turn, Welcome, copy_text
 from cableqa.tui.assistant_thread import AssistantThread
 from cableqa.tui.commands import CableQACommands
+from cableqa.tui.exports import (
+    FORMATS,
+    choose_export_folder,
+    chosen_export_folder,
+    default_export_folder,
+    write_export,
+)
 from cableqa.tui.filters import FiltersScreen
 from cableqa.tui.history import QuestionHistory
 from cableqa.tui.keys import KeyGroup, KeysScreen
@@ -30,7 +37,6 @@ from cableqa.tui.prompt import PromptScreen
 from cableqa.tui.question_input import QuestionInput
 from cableqa.tui.reader import ReaderScreen
 from cableqa.tui.status_bar import StatusBar
-from cableqa.tui.transcript import conversation_markdown
 from cableqa.types import FacetValue, Hit
 from cableqa.wording import folder
 
@@ -39,7 +45,7 @@ Progress = Callable[[str, int, "int | None"], None]
 AssistantFactory = Callable[..., Any]  # (index_dir, *, model, progress) -> Assistant, like cableqa.load
 Builder = Callable[..., Any]  # (sources, index_dir, *, model, rebuild, progress), like cableqa.build
 
-DEFAULT_EXPORT = "cableqa-conversation.md"
+EXPORT_NOTICE_SECONDS = 12  # long enough to read, or select, the full path (Textual's default: 5)
 DEFAULT_SOURCES = "seeds/"
 # Below this many terminal rows an answer card drops the dim sentences around its top
 # excerpt. The transcript gets the rows less 5 (question box 3, status, footer); at 80
@@ -356,22 +362,54 @@ class CableQAApp(App[None]):
     def action_toggle_dark(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
 
-    def action_export(self) -> None:
-        self.push_screen(
-            PromptScreen("Export conversation", "Write the conversation as Markdown to:", DEFAULT_EXPORT),
-            self.export_conversation,
-        )
+    def answers(self) -> list[Any]:
+        """The conversation's answers, oldest first."""
+        return [turn.answer for turn in self.query(Turn) if turn.answer]
 
-    def export_conversation(self, path: str | None) -> None:
-        if not path:
+    def action_export(self, format_name: str) -> None:
+        """Export in `format_name` (a key of `exports.FORMATS`); the first export asks for the folder."""
+        if chosen_export_folder() is None:
+            self.action_set_export_folder(then_export=format_name)
+        else:
+            self.export(format_name)
+
+    def action_set_export_folder(self, then_export: str | None = None) -> None:
+        current = chosen_export_folder() or default_export_folder()
+        explanation = 'Exports go to this folder, each under a new name (ctrl+p "Set export folder" changes it):'
+
+        def chosen(typed: str | None) -> None:
+            if not typed:
+                return
+            try:
+                folder = choose_export_folder(typed)
+            except OSError as error:
+                self.notify(literal(f"Could not use {typed} for exports: {error.strerror}"), severity="error")
+                return
+            if then_export:
+                self.export(then_export)
+            else:
+                self.notify(literal(f"Exports will go to {folder}"))
+
+        self.push_screen(PromptScreen("Export folder", explanation, str(current)), chosen)
+
+    def export(self, format_name: str) -> None:
+        """Write a new export file in the chosen folder; notify its full path and put it on the clipboard."""
+        export_format = FORMATS[format_name]
+        answers = self.answers()
+        if not answers:
+            self.notify("Nothing to export yet: ask a question first.", severity="warning")
             return
-        answers = [turn.answer for turn in self.query(Turn) if turn.answer]
+        folder = chosen_export_folder() or default_export_folder()
         try:
-            Path(path).expanduser().write_text(conversation_markdown(answers), encoding="utf-8")
+            path = write_export(answers, export_format, folder, datetime.now())
         except OSError as error:
-            self.notify(literal(f"Could not write {path}: {error.strerror}"), severity="error")
+            self.notify(literal(f"Could not write to {folder}: {error.strerror}"), severity="error")
             return
-        self.notify(literal(f"Wrote {len(answers)} answers to {path}."))
+        self.copy_to_clipboard(str(path))
+        self.notify(
+            literal(f"Wrote {export_format.contents(answers)} to {path} (the path is on the clipboard)"),
+            timeout=EXPORT_NOTICE_SECONDS,
+        )
 
     # Rebuilding
 
