@@ -12,8 +12,8 @@ from tui_fixtures import MARKUP_ID, SEED_ID, ask, fake_factory, settle
 
 from cableqa.tui.app import make_app
 from cableqa.tui.exports import FORMATS, chosen_export_folder, default_export_folder, write_export
-from cableqa.tui.history import data_dir
 from cableqa.tui.prompt import PromptScreen
+from cableqa.tui.user_files import data_dir
 
 pytestmark = pytest.mark.anyio
 

@@ -33,9 +33,11 @@ from cableqa.tui.history import QuestionHistory
 from cableqa.tui.keys import KeyGroup, KeysScreen
 from cableqa.tui.literal import literal
 from cableqa.tui.paper_trail import TrailLink, fetch_trail
+from cableqa.tui.past_sessions import PastSessionsScreen, SessionNote
 from cableqa.tui.prompt import PromptScreen
 from cableqa.tui.question_input import QuestionInput
 from cableqa.tui.reader import ReaderScreen
+from cableqa.tui.sessions import SavedTurn, Session, past_sessions
 from cableqa.tui.status_bar import StatusBar
 from cableqa.types import FacetValue, Hit
 from cableqa.wording import folder
@@ -45,7 +47,7 @@ Progress = Callable[[str, int, "int | None"], None]
 AssistantFactory = Callable[..., Any]  # (index_dir, *, model, progress) -> Assistant, like cableqa.load
 Builder = Callable[..., Any]  # (sources, index_dir, *, model, rebuild, progress), like cableqa.build
 
-EXPORT_NOTICE_SECONDS = 12  # long enough to read, or select, the full path (Textual's default: 5)
+LONG_NOTICE_SECONDS = 12  # long enough to read a path or a sentence, or to select it (Textual's default: 5)
 DEFAULT_SOURCES = "seeds/"
 # Below this many terminal rows an answer card drops the dim sentences around its top
 # excerpt. The transcript gets the rows less 5 (question box 3, status, footer); at 80
@@ -104,6 +106,7 @@ class CableQAApp(App[None]):
         model: str | None = None,
         assistant_factory: AssistantFactory | None = None,
         builder: Builder | None = None,
+        resume: Session | None = None,
     ) -> None:
         super().__init__()
         self.index_dir = str(index_dir)
@@ -115,6 +118,9 @@ class CableQAApp(App[None]):
         self.filters = Filters()
         self.facets: dict[str, list[FacetValue]] = {}
         self.history = QuestionHistory()
+        self.resume = resume  # a past session to reopen once the first frame is up
+        self.session: Session | None = None  # this conversation's file, started by its first question
+        self.session_unsaved = False  # saving failed once (and the user was told)
 
     # Layout
 
@@ -141,6 +147,8 @@ class CableQAApp(App[None]):
     def on_mount(self) -> None:
         self.question_box.focus()
         self.load_index()
+        if self.resume is not None:
+            self.call_later(self.open_session, self.resume)
 
     def on_resize(self, event: events.Resize) -> None:
         self.compact = event.size.height < COMPACT_BELOW_ROWS
@@ -192,27 +200,41 @@ class CableQAApp(App[None]):
             return
         event.input.clear()
         self.history.add(question)
+        self.send(question, self.filters, self._save_question(question, self.filters))
+
+    def send(self, question: str, filters: Filters, number: int | None, reopened: SavedTurn | None = None) -> None:
+        """Show `question` and have it answered under `filters`; `number` is its turn in the session file.
+
+        `reopened`: the saved turn it comes from, when a past session is reopened (its answer then
+        stays where it is, the transcript showing the session from its beginning).
+        """
         self.query("#welcome").remove()
         for earlier in self.query(Turn):
             earlier.remove_class("-latest")
         turn = Turn(question, waiting=not self.loaded)
         turn.add_class("-latest")  # at least a screenful high, so it can scroll to the top
         self.transcript.mount(turn)
-        self._scroll_to(turn)
-        filters = self.filters.as_kwargs()
-        future = self.assistant.submit(lambda qa: qa.ask(question, **filters))
-        self.run_worker(self._answer(turn, future), group="ask")
+        if reopened is None:
+            self._scroll_to(turn)
+        options = filters.as_kwargs()
+        future = self.assistant.submit(lambda qa: (qa.ask(question, **options), qa.info().built_at))
+        self.run_worker(self._answer(turn, future, number, reopened), group="ask")
         self.refresh_bindings()
 
-    async def _answer(self, turn: Turn, future: Future[Any]) -> None:
+    async def _answer(self, turn: Turn, future: Future[Any], number: int | None, reopened: SavedTurn | None) -> None:
         try:
-            answer = await self._result(future)
+            answer, built_at = await self._result(future)
         except Exception as error:
             await turn.show_note(_message(error), "error")
         else:
             await turn.show_answer(answer, context=not self.compact)
             self.status.last_query(answer.seconds)
-            self._scroll_to(turn)
+            if reopened is None:
+                self._scroll_to(turn)
+            elif reopened.built_at not in (None, built_at):
+                self._index_rebuilt_since(reopened.built_at, built_at)
+            if number is not None:  # after the comparison: saving records the new build in the saved turn
+                self._save(lambda session: session.answered(number, answer, built_at))
         finally:
             self.call_after_refresh(self.refresh_bindings)
 
@@ -323,6 +345,52 @@ class CableQAApp(App[None]):
             return
         await self.push_screen(ReaderScreen(cable, hit, trail))
 
+    # Sessions
+
+    def _save(self, write: Callable[[Session], T]) -> T | None:
+        """Write to this conversation's session file; the first failure is told once, and asking goes on."""
+        if self.session_unsaved:
+            return None
+        try:
+            self.session = self.session or Session.start(self.index_dir)
+            return write(self.session)
+        except OSError as error:
+            self.session_unsaved = True
+            self.notify(literal(f"This session cannot be saved: {error.strerror}"), severity="warning")
+            return None
+
+    def _save_question(self, question: str, filters: Filters) -> int | None:
+        return self._save(lambda session: session.asked(question, filters))
+
+    def action_open_session(self) -> None:
+        current = self.session.path if self.session else None
+        sessions = [session for session in past_sessions() if session.path != current]
+        if not sessions:
+            self.notify("No past session yet: each conversation is saved as you ask.", severity="warning")
+            return
+        self.push_screen(PastSessionsScreen(sessions), lambda session: self.call_later(self.open_session, session))
+
+    async def open_session(self, session: Session | None) -> None:
+        """Replace the conversation with `session`'s: its questions asked again, under their filters."""
+        if session is None:
+            return
+        await self.action_cancel_search()
+        await self.transcript.remove_children()
+        self.session, self.session_unsaved = session, False
+        await self.transcript.mount(SessionNote(session, self.index_dir))
+        self.transcript.scroll_home(animate=False)  # read from the note and the first question on
+        for turn in session.turns:
+            self.send(turn.question, turn.filters, turn.number, reopened=turn)
+        if session.turns:
+            self.apply_filters(session.turns[-1].filters)  # a next question goes on where the session left off
+
+    def _index_rebuilt_since(self, then: str, now: str) -> None:
+        """Say it, once, atop the reopened session and in a notice: its answers may differ from the first."""
+        note = self.query_one(SessionNote)
+        if not note.changed:
+            note.index_changed(then, now)
+            self.notify(literal(note.changed_text(then, now)), severity="warning", timeout=LONG_NOTICE_SECONDS)
+
     # Filters
 
     def apply_filters(self, filters: Filters | None) -> None:
@@ -345,9 +413,11 @@ class CableQAApp(App[None]):
     # Conversation, help, theme
 
     async def action_clear(self) -> None:
+        """Clear the conversation; the next question starts a new session (this one stays saved)."""
         await self.action_cancel_search()
         await self.transcript.remove_children()
         await self.transcript.mount(Welcome())
+        self.session = None
 
     def action_show_keys(self) -> None:
         self.push_screen(KeysScreen(self.KEY_SHEET))
@@ -408,7 +478,7 @@ class CableQAApp(App[None]):
         self.copy_to_clipboard(str(path))
         self.notify(
             literal(f"Wrote {export_format.contents(answers)} to {path} (the path is on the clipboard)"),
-            timeout=EXPORT_NOTICE_SECONDS,
+            timeout=LONG_NOTICE_SECONDS,
         )
 
     # Rebuilding
@@ -444,6 +514,7 @@ def make_app(
     index_dir: str = "index",
     model: str | None = None,
     assistant_factory: AssistantFactory | None = None,
+    resume: Session | None = None,
 ) -> CableQAApp:
-    """The app over `index_dir`; `assistant_factory` replaces `cableqa.load` (tests)."""
-    return CableQAApp(index_dir, model, assistant_factory)
+    """The app over `index_dir`, reopening `resume`; `assistant_factory` replaces `cableqa.load` (tests)."""
+    return CableQAApp(index_dir, model, assistant_factory, resume=resume)

@@ -36,6 +36,9 @@ class CableQACommands(Provider):
         yield Command("Set filters…", "Filter by origin, classification, tag and date", app.action_filters)
         yield Command("Clear filters", "Search all cables again", app.clear_filters)
         yield Command("Rebuild index…", "Re-read the sources and rebuild the index from scratch", app.action_rebuild)
+        yield Command(
+            "Open a past session…", "Reopen a saved conversation: its questions asked again", app.action_open_session
+        )
         for name, export_format in FORMATS.items():
             yield Command(
                 export_format.command,

@@ -16,8 +16,8 @@ from datetime import datetime
 from pathlib import Path
 
 from cableqa.inert import printable_json
-from cableqa.tui.history import data_dir
 from cableqa.tui.transcript import conversation_markdown
+from cableqa.tui.user_files import create_new, data_dir
 from cableqa.types import Answer, Hit
 from cableqa.wording import count
 
@@ -141,15 +141,6 @@ FORMATS = {
 
 def write_export(answers: Sequence[Answer], export_format: ExportFormat, folder: Path, now: datetime) -> Path:
     """Write a new file in `folder` (created if needed), never over an existing one; return its path."""
-    folder.mkdir(parents=True, exist_ok=True)
-    text = export_format.render(answers)
-    stem = f"{export_format.stem}-{now.strftime(TIME_FORMAT)}"
-    number = 1
-    while True:
-        path = folder / f"{stem}{f'-{number}' if number > 1 else ''}{export_format.suffix}"
-        try:
-            with path.open("x", encoding="utf-8") as file:  # "x": fails if the name is taken
-                file.write(text)
-            return path
-        except FileExistsError:
-            number += 1
+    return create_new(
+        folder, f"{export_format.stem}-{now.strftime(TIME_FORMAT)}", export_format.suffix, export_format.render(answers)
+    )
