@@ -126,7 +126,7 @@ async def test_the_first_export_asks_for_the_folder_once_and_each_export_is_a_ne
         first, second = sorted(folder.iterdir(), key=lambda path: path.stat().st_mtime_ns)
         assert first != second and first.name.startswith("cableqa-") and second.suffix == ".md"
         assert first.read_text() == second.read_text()  # the second did not overwrite the first
-        assert f"Wrote 1 answer to {second}" in notices(app)[-1]
+        assert f"Wrote 1 answer to\n{second}\n" in notices(app)[-1]
         assert app.clipboard == str(second)
     app = fake_app()  # the next session remembers the folder
     async with app.run_test(size=SIZE) as pilot:

@@ -86,7 +86,7 @@ async def test_a_reopened_session_asks_its_questions_again_under_their_filters_a
             (GRAIN_QUESTION, "Embassy Moscow"),
         ]
         note = app.query_one(SessionNote)
-        assert "its 2 questions asked again against the current index" in visible(app)
+        assert "(2 questions), asked again against the current index" in visible(app)
         assert not note.changed
         assert app.filters.origin == "Embassy Moscow"  # the next question goes on under the last filters
         await ask(pilot, LATER_QUESTION)

@@ -477,7 +477,7 @@ class CableQAApp(App[None]):
             return
         self.copy_to_clipboard(str(path))
         self.notify(
-            literal(f"Wrote {export_format.contents(answers)} to {path} (the path is on the clipboard)"),
+            literal(f"Wrote {export_format.contents(answers)} to\n{path}\n(the path is on the clipboard)"),
             timeout=LONG_NOTICE_SECONDS,
         )
 

@@ -42,8 +42,8 @@ class SessionNote(Static):
 
     def __init__(self, session: Session, index_dir: str) -> None:
         self.reopened = (
-            f"Reopened the session of {local_time(session.started)}: "
-            f"its {count(len(session.turns), 'question')} asked again against the current index."
+            f"Reopened the session of {local_time(session.started)} ({count(len(session.turns), 'question')}), "
+            "asked again against the current index."
         )
         if session.index_dir != index_dir:
             self.reopened += f" It was asked over {folder(session.index_dir)}, this chat is over {folder(index_dir)}."
