@@ -9,10 +9,11 @@ import pytest
 from tui_fixtures import FakeAssistant, FakeInfo, ask, fake_factory, settle, visible
 
 from cableqa.cli import main
+from cableqa.filters import Filters
 from cableqa.tui.answer_card import AnswerCard, Turn
 from cableqa.tui.app import make_app
 from cableqa.tui.past_sessions import PastSessionsScreen, SessionNote
-from cableqa.tui.sessions import latest_session, past_sessions, read_session, sessions_folder
+from cableqa.tui.sessions import Session, latest_session, past_sessions, read_session, sessions_folder
 
 pytestmark = pytest.mark.anyio
 
@@ -169,3 +170,12 @@ async def test_a_damaged_line_costs_that_line_and_a_damaged_file_that_session():
     assert [turn.question for turn in read_session(session.path).turns] == [SEED_QUESTION, GRAIN_QUESTION]
     (sessions_folder() / "0000-garbage.jsonl").write_bytes(os.urandom(64))
     assert [found.path for found in past_sessions()] == [session.path]
+
+
+def test_any_text_is_saved_exactly_a_lone_surrogate_or_a_control_included():
+    question = "What of \ud800 and \x1b[2J and \x9b?"
+    session = Session.start("fake-index")
+    session.asked(question, Filters(origin="Consulate [Lyon]"))
+    assert session.path.read_bytes().isascii()
+    (turn,) = read_session(session.path).turns
+    assert (turn.question, turn.filters.origin) == (question, "Consulate [Lyon]")

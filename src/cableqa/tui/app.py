@@ -39,7 +39,7 @@ from cableqa.tui.question_input import QuestionInput
 from cableqa.tui.reader import ReaderScreen
 from cableqa.tui.sessions import SavedTurn, Session, past_sessions
 from cableqa.tui.status_bar import StatusBar
-from cableqa.types import FacetValue, Hit
+from cableqa.types import Answer, FacetValue, Hit
 from cableqa.wording import folder
 
 T = TypeVar("T")
@@ -432,7 +432,7 @@ class CableQAApp(App[None]):
     def action_toggle_dark(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
 
-    def answers(self) -> list[Any]:
+    def answers(self) -> list[Answer]:
         """The conversation's answers, oldest first."""
         return [turn.answer for turn in self.query(Turn) if turn.answer]
 
@@ -451,14 +451,14 @@ class CableQAApp(App[None]):
             if not typed:
                 return
             try:
-                folder = choose_export_folder(typed)
+                chosen_folder = choose_export_folder(typed)
             except OSError as error:
                 self.notify(literal(f"Could not use {typed} for exports: {error.strerror}"), severity="error")
                 return
             if then_export:
                 self.export(then_export)
             else:
-                self.notify(literal(f"Exports will go to {folder}"))
+                self.notify(literal(f"Exports will go to {chosen_folder}"))
 
         self.push_screen(PromptScreen("Export folder", explanation, str(current)), chosen)
 
@@ -469,11 +469,11 @@ class CableQAApp(App[None]):
         if not answers:
             self.notify("Nothing to export yet: ask a question first.", severity="warning")
             return
-        folder = chosen_export_folder() or default_export_folder()
+        export_folder = chosen_export_folder() or default_export_folder()
         try:
-            path = write_export(answers, export_format, folder, datetime.now())
+            path = write_export(answers, export_format, export_folder, datetime.now())
         except OSError as error:
-            self.notify(literal(f"Could not write to {folder}: {error.strerror}"), severity="error")
+            self.notify(literal(f"Could not write to {export_folder}: {error.strerror}"), severity="error")
             return
         self.copy_to_clipboard(str(path))
         self.notify(

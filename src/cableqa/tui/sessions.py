@@ -48,7 +48,8 @@ def local_time(moment: str) -> str:
 
 
 def _line(record: dict) -> str:
-    return json.dumps(record, ensure_ascii=False) + "\n"
+    """One JSON line, ASCII only: exact for any text (a lone surrogate included), and never a raw control."""
+    return json.dumps(record) + "\n"
 
 
 @dataclass
