@@ -189,10 +189,13 @@ def test_a_corrupt_index_is_a_one_line_error(tmp_path, capsys):
 
 def test_no_subcommand_opens_the_tui_over_the_index(index, monkeypatch):
     opened = []
-    monkeypatch.setattr("cableqa.tui.run", lambda index_dir, model=None: opened.append((index_dir, model)))
+    monkeypatch.setattr(
+        "cableqa.tui.run", lambda index_dir, model=None, resume=False: opened.append((index_dir, model, resume))
+    )
     assert main(["--index", str(index)]) == 0
     assert main([]) == 0
-    assert opened == [(str(index), None), ("index", None)]
+    assert main(["--resume"]) == 0
+    assert opened == [(str(index), None, False), ("index", None, False), ("index", None, True)]
 
 
 def test_help_starts_without_heavy_imports():

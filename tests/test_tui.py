@@ -285,7 +285,7 @@ async def test_esc_cancels_a_running_search_and_its_result_is_ignored():
         await pilot.press("enter")
         await pilot.pause()
         assert assistant.started.wait(5)
-        assert "Cancel search" in visible(app)
+        assert "esc Cancel" in visible(app)
         await pilot.press("escape")
         await pilot.pause()
         assistant.release.set()
@@ -304,23 +304,6 @@ async def test_ctrl_l_clears_the_conversation():
         await pilot.pause()
         assert not app.query(Turn)
         assert app.query(Welcome)
-
-
-async def test_export_writes_the_conversation_as_markdown(tmp_path):
-    target = tmp_path / "talk.md"
-    app = fake_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await ask(pilot, SEED_QUESTION)
-        app.action_export()
-        await pilot.pause()
-        app.screen.query_one(Input).value = str(target)
-        await pilot.press("enter")
-        await pilot.pause()
-    markdown = target.read_text(encoding="utf-8")
-    assert f"## {SEED_QUESTION}" in markdown
-    assert "> On January 18, 2007" in markdown
-    assert f"— {SEED_ID} ¶3" in markdown
 
 
 async def test_a_load_error_is_shown_in_one_line_and_questions_say_why():

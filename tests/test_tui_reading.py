@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import json
 from contextlib import asynccontextmanager
+from dataclasses import replace
 
 import pytest
+from textual import events
 from textual.widget import Widget
 from textual.widgets import Input
-from tui_fixtures import SEED_ID, ask, fake_factory, settle, visible
+from tui_fixtures import SEED_ID, BlockingAssistant, FakeAssistant, ask, fake_factory, screen_text, settle, visible
 
 from cableqa.cli import main
 from cableqa.tui.answer_card import AnswerCard, HitView, Turn, hit_summary
 from cableqa.tui.app import CableQAApp, make_app
+from cableqa.tui.exports import choose_export_folder
 from cableqa.tui.filters import FiltersScreen
-from cableqa.tui.keys import KeysScreen
+from cableqa.tui.keys import KeysScreen, described
 from cableqa.tui.question_input import QuestionInput
 from cableqa.tui.reader import ReaderScreen
-from cableqa.types import UNTITLED_SECTION
+from cableqa.types import UNTITLED_SECTION, Answer
 
 pytestmark = pytest.mark.anyio
 
@@ -140,6 +143,83 @@ async def test_typing_on_a_hit_types_in_the_question_box_and_esc_returns_there()
         assert not isinstance(app.focused, QuestionInput)
 
 
+def burst(app: CableQAApp, keys: str) -> None:
+    """Send `keys` the way a terminal does when they are typed faster than the app handles them.
+
+    `pilot.press` waits for the app to be idle after each key, so it never catches a key
+    delivered to a widget that was about to hand the focus on.
+    """
+    for character in keys:
+        name = {" ": "space", "\r": "enter"}.get(character, character)
+        app._driver.send_message(events.Key(name, character))
+
+
+async def test_a_fast_burst_typed_on_a_passage_all_goes_to_the_question_box():
+    async with chat(QUESTIONS[0]) as (app, pilot):
+        await pilot.press("tab")
+        top = app.focused
+        assert isinstance(top, HitView) and top.expanded
+        burst(app, "heroin seizures\r")
+        await settle(pilot)
+        assert not isinstance(app.screen, ReaderScreen)  # Enter asked; it did not open the passage
+        assert top.expanded  # the space did not fold it
+        assert newest(app).question == "heroin seizures"
+
+
+LONG_SUBJECT = "SYRIAN INTELLIGENCE CHIEF ATTENDS CT DIALOGUE WITH S/CT COORDINATOR BENJAMIN IN DAMASCUS"
+
+
+class LongSubjects(FakeAssistant):
+    """Every hit's cable has a subject too long for one line at 80 columns."""
+
+    def ask(self, question: str, k: int = 5, **filters) -> Answer:
+        answer = super().ask(question, k, **filters)
+        return replace(answer, hits=tuple(replace(hit, subject=LONG_SUBJECT) for hit in answer.hits))
+
+
+async def test_the_card_shows_the_subject_wrapped_in_full_at_80x24():
+    app = make_app("fake-index", assistant_factory=fake_factory(LongSubjects()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await ask(pilot, QUESTIONS[0])
+        subject = app.query_one(".top-hit .citation-subject")
+        assert subject.region.height == 2 and in_view(app, subject)  # wrapped, and all of it on screen
+        assert f"Subject {LONG_SUBJECT} Section" in visible(app)
+
+
+async def test_the_footer_shows_every_key_it_offers_whole_at_80_columns():
+    blocking = BlockingAssistant()
+    blocking.release.set()
+    app = make_app("fake-index", assistant_factory=fake_factory(blocking))
+
+    def footer_shows_its_keys(state: str) -> None:
+        footer = screen_text(app).splitlines()[-1]
+        for active in app.screen.active_bindings.values():
+            if active.binding.show:
+                assert active.binding.description in footer, f"{state}: {active.binding.description!r} is cut"
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await ask(pilot, QUESTIONS[0])
+        footer_shows_its_keys("question box")
+        await pilot.press("tab")
+        footer_shows_its_keys("passage")
+        blocking.release.clear()
+        app.query_one(QuestionInput).value = QUESTIONS[1]
+        await pilot.press("escape", "enter")
+        assert blocking.started.wait(5)
+        await pilot.pause()
+        footer_shows_its_keys("searching")
+        await pilot.press("tab")
+        footer_shows_its_keys("searching, on a passage")
+        blocking.release.set()
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ReaderScreen)
+        footer_shows_its_keys("reader")
+
+
 def every_binding(app_class=CableQAApp):
     for group in app_class.KEY_SHEET:
         yield from group.bindings
@@ -155,7 +235,7 @@ async def test_f1_opens_cableqas_key_sheet_with_every_binding_readable_at_80x24(
         for owner in sources:
             for binding in owner.BINDINGS:
                 assert binding in set(every_binding()), f"{owner.__name__} {binding.key} is not on the sheet"
-                assert binding.description in text, f"{binding.description!r} is not readable at 80x24"
+                assert described(binding) in text, f"{described(binding)!r} is not readable at 80x24"
         for title in ("Asking", "Answers", "Reader", "Filters", "App"):
             assert title in text
         assert "Scroll Left" not in text and "Copy selected text" not in text  # not Textual's generic panel
@@ -190,7 +270,7 @@ async def test_the_opening_section_has_one_name_in_card_citation_reader_and_show
 
 
 async def test_filters_that_match_no_cable_are_named_in_the_card_and_the_export(tmp_path):
-    target = tmp_path / "talk.md"
+    choose_export_folder(str(tmp_path))
     async with chat() as (app, pilot):
         app.set_filter("origin", "Embassy Paris")
         app.set_filter("since", "2011-01-01")
@@ -198,8 +278,9 @@ async def test_filters_that_match_no_cable_are_named_in_the_card_and_the_export(
         assert app.query_one(AnswerCard).answer.excluded_by_filters
         expected = "No cable matches the filters (origin Embassy Paris, since 2011-01-01): ctrl+f to change them"
         assert expected in visible(app)
-        app.export_conversation(str(target))
-    assert "No cable matches the filters (origin Embassy Paris, since 2011-01-01)." in target.read_text()
+        app.export("markdown")
+    (exported,) = tmp_path.iterdir()
+    assert "No cable matches the filters (origin Embassy Paris, since 2011-01-01)." in exported.read_text()
 
 
 async def test_the_filter_dialog_shows_counts_and_completes_origins_and_tags():

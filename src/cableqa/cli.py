@@ -62,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"cableqa {cableqa.__version__}")
     add_index_options(parser)
+    parser.add_argument("--resume", action="store_true", help="reopen the chat's latest session")
     parser.set_defaults(index=None, model=None)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for add_command in COMMANDS:
@@ -269,7 +270,7 @@ def run_tui(args: argparse.Namespace) -> int:
 
     if args.index is not None:
         require_index(args.index)
-    run(args.index or DEFAULT_INDEX, model=args.model)
+    run(args.index or DEFAULT_INDEX, model=args.model, resume=args.resume)
     return 0
 
 

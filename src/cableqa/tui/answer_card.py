@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Grid, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
@@ -64,23 +63,34 @@ def excerpt_in_context(hit: Hit, context: bool = True) -> Content:
     )
 
 
-def citation_block(hit: Hit) -> Content:
-    """Cable, section, date, origin and classification as aligned label/value rows."""
+def citation_rows(hit: Hit) -> list[tuple[str, Content]]:
+    """Cable (with the score), subject, section, date, origin, classification, references: label and value."""
+    cable = literal(f"{hit.doc_id} {paragraph_range(hit.paragraphs)}".strip(), "bold")
     rows = [
-        ("Cable", f"{hit.doc_id} {paragraph_range(hit.paragraphs)}".strip()),
-        ("Section", one_line(hit.section)),
-        ("Date", (hit.date or "unknown")[:10]),
-        ("Origin", hit.origin or "unknown"),
-        ("Classification", hit.classification or "unknown"),
+        ("Cable", cable + Content.styled(f"   score {hit.score:.2f}", "$text-muted")),
+        ("Subject", literal(one_line(hit.subject) or "unknown")),
+        ("Section", literal(one_line(hit.section))),
+        ("Date", literal((hit.date or "unknown")[:10])),
+        ("Origin", literal(hit.origin or "unknown")),
+        ("Classification", literal(hit.classification or "unknown")),
     ]
-    if reference_counts_text(hit.cites, hit.cited_by):
-        rows.append(("References", reference_counts_text(hit.cites, hit.cited_by)))
-    lines = [
-        Content.assemble((label.ljust(LABEL_WIDTH), "$text-muted"), literal(value, "bold" if label == "Cable" else ""))
-        for label, value in rows
-    ]
-    lines[0] = lines[0] + Content.styled(f"   score {hit.score:.2f}", "$text-muted")
-    return Content("\n").join(lines)
+    if references := reference_counts_text(hit.cites, hit.cited_by):
+        rows.append(("References", literal(references)))
+    return rows
+
+
+class Citation(Grid):
+    """The citation as label/value rows; a long value (a subject) wraps within its column, never cut."""
+
+    def __init__(self, hit: Hit) -> None:
+        super().__init__(classes="hit-citation")
+        self.hit = hit
+        self.styles.grid_columns = f"{LABEL_WIDTH} 1fr"  # the reader's header aligns on the same column
+
+    def compose(self) -> ComposeResult:
+        for label, value in citation_rows(self.hit):
+            yield Static(label, classes="citation-label")
+            yield Static(value, classes=f"citation-value citation-{label.lower()}")
 
 
 def hit_summary(hit: Hit, expanded: bool) -> Content:
@@ -102,14 +112,17 @@ def copy_text(hit: Hit) -> str:
 class HitView(Widget, can_focus=True):
     """One hit: expanded it shows the excerpt and citation; collapsed, one summary line.
 
-    Keys that are not a hit's own go to the question box: Esc returns there, and a
-    printable key types there, so a question is never lost to a focused hit.
+    Esc returns to the question box, and a printable key types there (the app moves
+    the focus before the key is delivered: `CableQAApp.on_event`).
     """
 
     BINDINGS = [
-        Binding("enter", "open", "Read the whole cable", id="open-hit"),
-        Binding("space", "toggle", "Expand or fold a passage", id="toggle-hit"),
-        Binding("escape", "app.focus_question", "Back to the question box", id="hit-to-question"),
+        Binding("enter", "open", "Read", tooltip="Read the whole cable", id="open-hit"),
+        Binding("space", "toggle", "Expand", tooltip="Expand or fold a passage", id="toggle-hit"),
+        # Not in the footer, so that it fits 80 columns (typing goes back to the question box anyway).
+        Binding(
+            "escape", "app.focus_question", "Back", tooltip="Back to the question box", id="hit-to-question", show=False
+        ),
     ]
 
     expanded: reactive[bool] = reactive(False, toggle_class="-expanded")
@@ -122,13 +135,6 @@ class HitView(Widget, can_focus=True):
             super().__init__()
             self.hit = hit
 
-    class Typed(Message):
-        """A printable key pressed on a hit: it belongs in the question box."""
-
-        def __init__(self, character: str) -> None:
-            super().__init__()
-            self.character = character
-
     def __init__(self, hit: Hit, *, expanded: bool = False, top: bool = False, context: bool = True) -> None:
         super().__init__(classes="top-hit" if top else "more-hit")
         self.hit = hit
@@ -139,7 +145,7 @@ class HitView(Widget, can_focus=True):
     def compose(self) -> ComposeResult:
         yield Static(hit_summary(self.hit, self.expanded), classes="hit-summary")
         yield Static(excerpt_in_context(self.hit, self.context), classes="hit-excerpt")
-        yield Static(citation_block(self.hit), classes="hit-citation")
+        yield Citation(self.hit)
 
     def watch_expanded(self, expanded: bool) -> None:
         if self.is_mounted:
@@ -148,12 +154,6 @@ class HitView(Widget, can_focus=True):
     def watch_context(self, context: bool) -> None:
         if self.is_mounted:
             self.query_one(".hit-excerpt", Static).update(excerpt_in_context(self.hit, context))
-
-    def on_key(self, event: events.Key) -> None:
-        if event.is_printable and event.character and event.character != " ":
-            event.stop()
-            event.prevent_default()
-            self.post_message(self.Typed(event.character))
 
     def action_toggle(self) -> None:
         self.expanded = not self.expanded

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from concurrent.futures import Future
-from pathlib import Path
+from datetime import datetime
 from typing import Any, TypeVar
 
 from textual import events, on
@@ -21,17 +21,25 @@ from cableqa.filters import Filters
 from cableqa.tui.answer_card import HitView, Turn, Welcome, copy_text
 from cableqa.tui.assistant_thread import AssistantThread
 from cableqa.tui.commands import CableQACommands
+from cableqa.tui.exports import (
+    FORMATS,
+    choose_export_folder,
+    chosen_export_folder,
+    default_export_folder,
+    write_export,
+)
 from cableqa.tui.filters import FiltersScreen
 from cableqa.tui.history import QuestionHistory
 from cableqa.tui.keys import KeyGroup, KeysScreen
 from cableqa.tui.literal import literal
 from cableqa.tui.paper_trail import TrailLink, fetch_trail
+from cableqa.tui.past_sessions import PastSessionsScreen, SessionNote
 from cableqa.tui.prompt import PromptScreen
 from cableqa.tui.question_input import QuestionInput
 from cableqa.tui.reader import ReaderScreen
+from cableqa.tui.sessions import SavedTurn, Session, past_sessions
 from cableqa.tui.status_bar import StatusBar
-from cableqa.tui.transcript import conversation_markdown
-from cableqa.types import FacetValue, Hit
+from cableqa.types import Answer, FacetValue, Hit
 from cableqa.wording import folder
 
 T = TypeVar("T")
@@ -39,22 +47,23 @@ Progress = Callable[[str, int, "int | None"], None]
 AssistantFactory = Callable[..., Any]  # (index_dir, *, model, progress) -> Assistant, like cableqa.load
 Builder = Callable[..., Any]  # (sources, index_dir, *, model, rebuild, progress), like cableqa.build
 
-DEFAULT_EXPORT = "cableqa-conversation.md"
+LONG_NOTICE_SECONDS = 12  # long enough to read a path or a sentence, or to select it (Textual's default: 5)
 DEFAULT_SOURCES = "seeds/"
 # Below this many terminal rows an answer card drops the dim sentences around its top
 # excerpt. The transcript gets the rows less 5 (question box 3, status, footer); at 80
-# columns an 80-word excerpt wraps to 8 rows, its citation takes 5-6 and the question and
-# card border 2, so 16 rows; the two context sentences (up to 160 characters each) add
-# up to 5 more, and with them the citation would fall below the fold at 80x24 (19 rows).
+# columns an 80-word excerpt wraps to 8 rows, its citation takes 6-7 (a long subject one
+# more) and the question and card border 2, so 17 rows; the two context sentences (up to
+# 160 characters each) add up to 5 more, and with them the citation would fall below the
+# fold at 80x24 (19 rows).
 COMPACT_BELOW_ROWS = 28
 
 QUIT = Binding("ctrl+q", "quit", "Quit", id="quit", priority=True)
 PALETTE = Binding("ctrl+p", "command_palette", "Commands", id="command-palette", priority=True, show=False)
 KEYS = Binding("f1", "show_keys", "Keys", id="help")
 FILTERS = Binding("ctrl+f", "filters", "Filters", id="filters")
-COPY_HIT = Binding("ctrl+y", "copy_hit", "Copy hit", id="copy-hit")
-CLEAR = Binding("ctrl+l", "clear", "Clear", id="clear")
-CANCEL_SEARCH = Binding("escape", "cancel_search", "Cancel search", id="cancel-search")
+COPY_HIT = Binding("ctrl+y", "copy_hit", "Copy", tooltip="Copy passage and citation", id="copy-hit")
+CLEAR = Binding("ctrl+l", "clear", "Clear", tooltip="Clear the conversation", id="clear", show=False)
+CANCEL_SEARCH = Binding("escape", "cancel_search", "Cancel", tooltip="Cancel the search", id="cancel-search")
 
 
 def _load_cableqa(index_dir: str, *, model: str | None, progress: Progress) -> Any:
@@ -97,6 +106,7 @@ class CableQAApp(App[None]):
         model: str | None = None,
         assistant_factory: AssistantFactory | None = None,
         builder: Builder | None = None,
+        resume: Session | None = None,
     ) -> None:
         super().__init__()
         self.index_dir = str(index_dir)
@@ -108,6 +118,9 @@ class CableQAApp(App[None]):
         self.filters = Filters()
         self.facets: dict[str, list[FacetValue]] = {}
         self.history = QuestionHistory()
+        self.resume = resume  # a past session to reopen once the first frame is up
+        self.session: Session | None = None  # this conversation's file, started by its first question
+        self.session_unsaved = False  # saving failed once (and the user was told)
 
     # Layout
 
@@ -134,6 +147,8 @@ class CableQAApp(App[None]):
     def on_mount(self) -> None:
         self.question_box.focus()
         self.load_index()
+        if self.resume is not None:
+            self.call_later(self.open_session, self.resume)
 
     def on_resize(self, event: events.Resize) -> None:
         self.compact = event.size.height < COMPACT_BELOW_ROWS
@@ -185,27 +200,41 @@ class CableQAApp(App[None]):
             return
         event.input.clear()
         self.history.add(question)
+        self.send(question, self.filters, self._save_question(question, self.filters))
+
+    def send(self, question: str, filters: Filters, number: int | None, reopened: SavedTurn | None = None) -> None:
+        """Show `question` and have it answered under `filters`; `number` is its turn in the session file.
+
+        `reopened`: the saved turn it comes from, when a past session is reopened (its answer then
+        stays where it is, the transcript showing the session from its beginning).
+        """
         self.query("#welcome").remove()
         for earlier in self.query(Turn):
             earlier.remove_class("-latest")
         turn = Turn(question, waiting=not self.loaded)
         turn.add_class("-latest")  # at least a screenful high, so it can scroll to the top
         self.transcript.mount(turn)
-        self._scroll_to(turn)
-        filters = self.filters.as_kwargs()
-        future = self.assistant.submit(lambda qa: qa.ask(question, **filters))
-        self.run_worker(self._answer(turn, future), group="ask")
+        if reopened is None:
+            self._scroll_to(turn)
+        options = filters.as_kwargs()
+        future = self.assistant.submit(lambda qa: (qa.ask(question, **options), qa.info().built_at))
+        self.run_worker(self._answer(turn, future, number, reopened), group="ask")
         self.refresh_bindings()
 
-    async def _answer(self, turn: Turn, future: Future[Any]) -> None:
+    async def _answer(self, turn: Turn, future: Future[Any], number: int | None, reopened: SavedTurn | None) -> None:
         try:
-            answer = await self._result(future)
+            answer, built_at = await self._result(future)
         except Exception as error:
             await turn.show_note(_message(error), "error")
         else:
             await turn.show_answer(answer, context=not self.compact)
             self.status.last_query(answer.seconds)
-            self._scroll_to(turn)
+            if reopened is None:
+                self._scroll_to(turn)
+            elif reopened.built_at not in (None, built_at):
+                self._index_rebuilt_since(reopened.built_at, built_at)
+            if number is not None:  # after the comparison: saving records the new build in the saved turn
+                self._save(lambda session: session.answered(number, answer, built_at))
         finally:
             self.call_after_refresh(self.refresh_bindings)
 
@@ -239,11 +268,21 @@ class CableQAApp(App[None]):
     def action_focus_question(self) -> None:
         self.question_box.focus()
 
-    @on(HitView.Typed)
-    def type_in_question(self, event: HitView.Typed) -> None:
-        box = self.question_box
-        box.focus()
-        box.insert_text_at_cursor(event.character)
+    async def on_event(self, event: events.Event) -> None:
+        """A printable key on a passage (but a first space, which folds it) types in the question box.
+
+        The focus moves here, before the key is delivered: keys are delivered in turn to
+        whatever has the focus, so a passage handing them on would still receive the rest
+        of a fast burst ("heroin seizures": the space would fold it, Enter open the reader).
+        """
+        if (
+            isinstance(event, events.Key)
+            and isinstance(self.focused, HitView)
+            and event.is_printable
+            and event.character not in (None, " ")
+        ):
+            self.screen.set_focus(self.question_box)
+        await super().on_event(event)
 
     def action_focus_answer(self, end: str) -> None:
         """Tab / shift+Tab in the question box: the newest answer's first / last passage."""
@@ -306,6 +345,52 @@ class CableQAApp(App[None]):
             return
         await self.push_screen(ReaderScreen(cable, hit, trail))
 
+    # Sessions
+
+    def _save(self, write: Callable[[Session], T]) -> T | None:
+        """Write to this conversation's session file; the first failure is told once, and asking goes on."""
+        if self.session_unsaved:
+            return None
+        try:
+            self.session = self.session or Session.start(self.index_dir)
+            return write(self.session)
+        except OSError as error:
+            self.session_unsaved = True
+            self.notify(literal(f"This session cannot be saved: {error.strerror}"), severity="warning")
+            return None
+
+    def _save_question(self, question: str, filters: Filters) -> int | None:
+        return self._save(lambda session: session.asked(question, filters))
+
+    def action_open_session(self) -> None:
+        current = self.session.path if self.session else None
+        sessions = [session for session in past_sessions() if session.path != current]
+        if not sessions:
+            self.notify("No past session yet: each conversation is saved as you ask.", severity="warning")
+            return
+        self.push_screen(PastSessionsScreen(sessions), lambda session: self.call_later(self.open_session, session))
+
+    async def open_session(self, session: Session | None) -> None:
+        """Replace the conversation with `session`'s: its questions asked again, under their filters."""
+        if session is None:
+            return
+        await self.action_cancel_search()
+        await self.transcript.remove_children()
+        self.session, self.session_unsaved = session, False
+        await self.transcript.mount(SessionNote(session, self.index_dir))
+        self.transcript.scroll_home(animate=False)  # read from the note and the first question on
+        for turn in session.turns:
+            self.send(turn.question, turn.filters, turn.number, reopened=turn)
+        if session.turns:
+            self.apply_filters(session.turns[-1].filters)  # a next question goes on where the session left off
+
+    def _index_rebuilt_since(self, then: str, now: str) -> None:
+        """Say it, once, atop the reopened session and in a notice: its answers may differ from the first."""
+        note = self.query_one(SessionNote)
+        if not note.changed:
+            note.index_changed(then, now)
+            self.notify(literal(note.changed_text(then, now)), severity="warning", timeout=LONG_NOTICE_SECONDS)
+
     # Filters
 
     def apply_filters(self, filters: Filters | None) -> None:
@@ -328,9 +413,11 @@ class CableQAApp(App[None]):
     # Conversation, help, theme
 
     async def action_clear(self) -> None:
+        """Clear the conversation; the next question starts a new session (this one stays saved)."""
         await self.action_cancel_search()
         await self.transcript.remove_children()
         await self.transcript.mount(Welcome())
+        self.session = None
 
     def action_show_keys(self) -> None:
         self.push_screen(KeysScreen(self.KEY_SHEET))
@@ -345,22 +432,54 @@ class CableQAApp(App[None]):
     def action_toggle_dark(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
 
-    def action_export(self) -> None:
-        self.push_screen(
-            PromptScreen("Export conversation", "Write the conversation as Markdown to:", DEFAULT_EXPORT),
-            self.export_conversation,
-        )
+    def answers(self) -> list[Answer]:
+        """The conversation's answers, oldest first."""
+        return [turn.answer for turn in self.query(Turn) if turn.answer]
 
-    def export_conversation(self, path: str | None) -> None:
-        if not path:
+    def action_export(self, format_name: str) -> None:
+        """Export in `format_name` (a key of `exports.FORMATS`); the first export asks for the folder."""
+        if chosen_export_folder() is None:
+            self.action_set_export_folder(then_export=format_name)
+        else:
+            self.export(format_name)
+
+    def action_set_export_folder(self, then_export: str | None = None) -> None:
+        current = chosen_export_folder() or default_export_folder()
+        explanation = 'Exports go to this folder, each under a new name (ctrl+p "Set export folder" changes it):'
+
+        def chosen(typed: str | None) -> None:
+            if not typed:
+                return
+            try:
+                chosen_folder = choose_export_folder(typed)
+            except OSError as error:
+                self.notify(literal(f"Could not use {typed} for exports: {error.strerror}"), severity="error")
+                return
+            if then_export:
+                self.export(then_export)
+            else:
+                self.notify(literal(f"Exports will go to {chosen_folder}"))
+
+        self.push_screen(PromptScreen("Export folder", explanation, str(current)), chosen)
+
+    def export(self, format_name: str) -> None:
+        """Write a new export file in the chosen folder; notify its full path and put it on the clipboard."""
+        export_format = FORMATS[format_name]
+        answers = self.answers()
+        if not answers:
+            self.notify("Nothing to export yet: ask a question first.", severity="warning")
             return
-        answers = [turn.answer for turn in self.query(Turn) if turn.answer]
+        export_folder = chosen_export_folder() or default_export_folder()
         try:
-            Path(path).expanduser().write_text(conversation_markdown(answers), encoding="utf-8")
+            path = write_export(answers, export_format, export_folder, datetime.now())
         except OSError as error:
-            self.notify(literal(f"Could not write {path}: {error.strerror}"), severity="error")
+            self.notify(literal(f"Could not write to {export_folder}: {error.strerror}"), severity="error")
             return
-        self.notify(literal(f"Wrote {len(answers)} answers to {path}."))
+        self.copy_to_clipboard(str(path))
+        self.notify(
+            literal(f"Wrote {export_format.contents(answers)} to\n{path}\n(the path is on the clipboard)"),
+            timeout=LONG_NOTICE_SECONDS,
+        )
 
     # Rebuilding
 
@@ -395,6 +514,7 @@ def make_app(
     index_dir: str = "index",
     model: str | None = None,
     assistant_factory: AssistantFactory | None = None,
+    resume: Session | None = None,
 ) -> CableQAApp:
-    """The app over `index_dir`; `assistant_factory` replaces `cableqa.load` (tests)."""
-    return CableQAApp(index_dir, model, assistant_factory)
+    """The app over `index_dir`, reopening `resume`; `assistant_factory` replaces `cableqa.load` (tests)."""
+    return CableQAApp(index_dir, model, assistant_factory, resume=resume)

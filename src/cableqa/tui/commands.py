@@ -1,4 +1,4 @@
-"""The command palette's cableqa commands (ctrl+p): filters, rebuild, export, theme."""
+"""The command palette's cableqa commands (ctrl+p): filters, rebuild, exports, theme."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, NamedTuple, cast
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from cableqa.filters import FACETS
+from cableqa.tui.exports import FORMATS
 from cableqa.tui.literal import literal
 from cableqa.wording import count
 
@@ -36,7 +37,16 @@ class CableQACommands(Provider):
         yield Command("Clear filters", "Search all cables again", app.clear_filters)
         yield Command("Rebuild index…", "Re-read the sources and rebuild the index from scratch", app.action_rebuild)
         yield Command(
-            "Export conversation as Markdown…", "Write the questions and cited answers to a file", app.action_export
+            "Open a past session…", "Reopen a saved conversation: its questions asked again", app.action_open_session
+        )
+        for name, export_format in FORMATS.items():
+            yield Command(
+                export_format.command,
+                "A new file in the export folder, its path shown and copied",
+                partial(app.action_export, name),
+            )
+        yield Command(
+            "Set export folder…", "Where exports go (asked at the first export)", app.action_set_export_folder
         )
         yield Command("Toggle light/dark theme", "Switch between the light and dark themes", app.action_toggle_dark)
         for facet in FACETS:

@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 from datetime import datetime, timezone
 from pathlib import Path
 
+from cableqa.tui.user_files import data_dir
+
 MAX_ENTRIES = 1000
-
-
-def data_dir() -> Path:
-    """Where cableqa keeps per-user data: $CABLEQA_DATA_DIR, else the XDG data dir."""
-    if configured := os.environ.get("CABLEQA_DATA_DIR"):
-        return Path(configured)
-    xdg = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(xdg) / "cableqa"
 
 
 def history_path() -> Path:

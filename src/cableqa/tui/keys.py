@@ -40,12 +40,16 @@ def key_name(binding: Binding) -> str:
     return "/".join(KEY_NAMES.get(key.strip(), key.strip()) for key in binding.key.split(","))
 
 
+def described(binding: Binding) -> str:
+    """What the sheet says a key does: its tooltip (the footer's short word in full), else its description."""
+    return binding.tooltip or binding.description
+
+
 def group_content(group: KeyGroup) -> Content:
     """The group's title, then one row per binding: key, description; its note last."""
     lines = [Content.styled(group.title, "bold $text-accent")]
     lines += [
-        Content.assemble((key_name(binding).ljust(KEY_WIDTH), "bold"), binding.description)
-        for binding in group.bindings
+        Content.assemble((key_name(binding).ljust(KEY_WIDTH), "bold"), described(binding)) for binding in group.bindings
     ]
     if group.note:
         lines.append(Content.styled(group.note, "$text-muted"))
