@@ -15,8 +15,9 @@ from cableqa import paper_trail, ranking
 from cableqa.errors import CableQAError
 from cableqa.excerpt import opening
 from cableqa.filters import Filters
-from cableqa.index_files import OpenIndex, is_index, open_index
+from cableqa.index_files import OpenIndex, is_index, not_an_index, open_index
 from cableqa.indexing import Progress, build
+from cableqa.locations import default_index
 from cableqa.question import Question, parse_question
 from cableqa.search import retrieve
 from cableqa.sections import paragraphs_between
@@ -50,25 +51,25 @@ class IndexInfo:
 
 
 def load(
-    index_dir: str | os.PathLike = "index",
+    index_dir: str | os.PathLike | None = None,
     *,
     model: str | None = None,
     progress: Progress | None = None,
     build_missing: bool = True,
 ) -> Assistant:
-    """Open the index in `index_dir`; build it from `seeds/` first when it is missing.
+    """Open the index in `index_dir` (default: `locations.default_index()`); build it from the
+    shipped `seeds/` first when it is missing.
 
     `model` names the embedding model the caller expects (default: the index's own);
     an index built by another model is refused. `build_missing=False` makes a
     missing index an error instead.
     """
-    directory = Path(index_dir)
+    directory = Path(index_dir) if index_dir is not None else default_index()
     if not is_index(directory):
-        if not build_missing:
-            absent = "" if directory.exists() else " (it does not exist)"
-            raise CableQAError(
-                f"{directory} is not a cableqa index{absent}; build one with `cableqa index --index {directory}`"
-            )
+        from cableqa.readers import holds_cables
+
+        if not build_missing or holds_cables(directory):  # never build into a folder of cables
+            raise not_an_index(directory)
         build(None, directory, model=model, progress=progress)
     index = open_index(directory)
     if model is not None:

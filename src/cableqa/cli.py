@@ -18,8 +18,9 @@ from pathlib import Path
 import cableqa
 from cableqa.errors import CableQAError
 from cableqa.header import reference_id
-from cableqa.index_files import is_index
+from cableqa.index_files import is_index, not_an_index
 from cableqa.inert import printable, printable_json
+from cableqa.locations import default_index, shipped_seeds
 from cableqa.types import Cable, Section, paragraph_range
 from cableqa.wording import count, excluded_by_filters, folder
 
@@ -145,7 +146,7 @@ def _first_words(section: Section, room: int) -> str:
 
 def _show_indexed(name: str, args: argparse.Namespace) -> int:
     """`show ID`: a cable of the index, by reference ID or by the ID a file name gave it."""
-    index = args.index or DEFAULT_INDEX
+    index = index_of(args)
     doc_id = reference_id(name) or name
     if not reference_id(name) and not is_index(index):
         raise CableQAError(f"{name}: no such file or folder")
@@ -171,7 +172,10 @@ def print_skip(source: str, reason: str) -> None:
 
 # --- index options, shared by the TUI and the commands that read an index -------------------
 
-DEFAULT_INDEX = "index"
+
+def index_of(args: argparse.Namespace) -> str:
+    """The index a command reads or builds: --index, else the default (`locations.default_index`)."""
+    return args.index if args.index is not None else str(default_index())
 
 
 def add_index_options(parser: argparse.ArgumentParser, *, model: bool = True) -> None:
@@ -181,7 +185,8 @@ def add_index_options(parser: argparse.ArgumentParser, *, model: bool = True) ->
         "--index",
         metavar="DIR",
         default=argparse.SUPPRESS,
-        help=f"the index folder (default: {DEFAULT_INDEX}/, built from seeds/ on first use)",
+        help="the index folder (default: $CABLEQA_INDEX; else index/ of the cableqa checkout you are in; else"
+        " index/ in your data folder, as `cableqa info` says; built from the shipped seed on first use)",
     )
     if model:
         parser.add_argument(
@@ -193,22 +198,26 @@ def add_index_options(parser: argparse.ArgumentParser, *, model: bool = True) ->
 
 
 def load_assistant(args: argparse.Namespace):
-    """The Assistant over --index; the default index is built from seeds/ when missing, with progress."""
+    """The Assistant over --index; the default index is built from the shipped seed when missing, with progress."""
     from cableqa.assistant import load
 
     if args.index is not None:
         return load(args.index, model=args.model, build_missing=False)
-    if not is_index(DEFAULT_INDEX):
-        say(f"cableqa: no index in {DEFAULT_INDEX}/ yet; building it from seeds/", err=True)
+    index = default_index()
+    if not is_index(index):
+        seeds = shipped_seeds()
+        if seeds is None:
+            raise CableQAError(f"no index in {folder(index)} yet; build one with `cableqa index CABLES`")
+        say(f"cableqa: no index in {folder(index)} yet; building it from {folder(seeds)}", err=True)
         with BuildProgress() as progress:
-            return load(DEFAULT_INDEX, model=args.model, progress=progress)
-    return load(DEFAULT_INDEX, model=args.model)
+            return load(index, model=args.model, progress=progress)
+    return load(index, model=args.model)
 
 
 def require_index(directory: str) -> None:
     """A one-line error unless `directory` holds an index, for the commands that never build one."""
     if not is_index(directory):
-        raise CableQAError(f"{directory} is not a cableqa index; build one with `cableqa index --index {directory}`")
+        raise not_an_index(directory)
 
 
 class BuildProgress:
@@ -267,7 +276,7 @@ def run_tui(args: argparse.Namespace) -> int:
 
     if args.index is not None:
         require_index(args.index)
-    run(args.index or DEFAULT_INDEX, model=args.model)
+    run(index_of(args), model=args.model)
     return 0
 
 
@@ -328,7 +337,7 @@ def ray_address(paths: list[str], ray: str | None) -> tuple[list[str], str | Non
 def run_index(args: argparse.Namespace) -> int:
     from cableqa.indexing import build
 
-    directory = args.index or DEFAULT_INDEX
+    directory = index_of(args)
     if args.check:
         return run_check(directory)
 
@@ -530,7 +539,7 @@ def add_info(subparsers: argparse._SubParsersAction) -> None:
 def run_info(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    qa = cableqa.load(args.index or DEFAULT_INDEX, build_missing=False)
+    qa = cableqa.load(index_of(args), build_missing=False)
     info, facets = qa.info(), qa.facets()
     if args.json:
         listed = {name: [value._asdict() for value in values] for name, values in facets.items()}
@@ -583,7 +592,7 @@ def run_refs(args: argparse.Namespace) -> int:
     from cableqa import paper_trail
     from cableqa.index_files import open_index
 
-    index = open_index(args.index or DEFAULT_INDEX)
+    index = open_index(index_of(args))
     doc_id = paper_trail.indexed_id(index, args.doc_id)
     cites, cited_by = paper_trail.references(index, doc_id), paper_trail.cited_by(index, doc_id)
     if args.json:
@@ -622,7 +631,7 @@ def run_related(args: argparse.Namespace) -> int:
     from cableqa import paper_trail
     from cableqa.index_files import open_index
 
-    index = open_index(args.index or DEFAULT_INDEX)
+    index = open_index(index_of(args))
     doc_id = paper_trail.indexed_id(index, args.doc_id)
     cables = paper_trail.related(index, doc_id, args.k)
     if args.json:

@@ -43,9 +43,9 @@ from cableqa.index_files import (
     Manifest,
     check_index,
 )
+from cableqa.locations import default_index, shipped_seeds
 from cableqa.store import FORGET_BUILD_PROGRESS, EmbeddedSection, SectionText, Store
 
-DEFAULT_SOURCES = ("seeds",)
 ENGINES = ("local", "ray")
 PLAN = "plan.json"  # in a partial generation: what it is a build of, so that another build can resume it
 # Cables read between commits inside one file (one file is committed whole as well): at the
@@ -84,7 +84,7 @@ class BuildReport:
 
 def build(
     sources: list[str | os.PathLike] | None = None,
-    index_dir: str | os.PathLike = "index",
+    index_dir: str | os.PathLike | None = None,
     *,
     model: str | None = None,
     rebuild: bool = False,
@@ -101,9 +101,10 @@ def build(
 
     Only files whose content changed since the last build are read and embedded
     again; cables whose files are gone are dropped. `sources` adds to the roots the
-    index already has (default for a new index: `seeds/`). `rebuild` reads and
+    index already has (default for a new index: the shipped `seeds/`). `rebuild` reads and
     embeds every file under those roots again, with `model` or the default model;
-    so does an update of an index whose current generation is damaged.
+    so does an update of an index whose current generation is damaged. `index_dir`
+    defaults to `locations.default_index()`.
 
     Builds of one index run one at a time: with another running, `wait` for it
     (after `on_wait(its pid)`) or raise `CableQAError`. A model that is not on this
@@ -119,7 +120,7 @@ def build(
         from cableqa.ray_build import require_ray
 
         require_ray()  # before anything is read
-    directory = Path(index_dir)
+    directory = Path(index_dir) if index_dir is not None else default_index()
     given = _given_roots(sources)
     if model is not None:
         model_identity(model, allow_download=allow_download)  # a bad model is an error before anything is written
@@ -266,10 +267,10 @@ def _given_roots(sources) -> list[str]:
 def _roots(given: list[str], previous: Manifest | None) -> list[str]:
     known = previous.roots if previous is not None else []
     if not given and not known:
-        defaults = [str(Path(name).resolve()) for name in DEFAULT_SOURCES if Path(name).exists()]
-        if not defaults:
-            raise CableQAError("no cables to index: give a file or folder (the default, seeds/, is not here)")
-        given = defaults
+        seeds = shipped_seeds()
+        if seeds is None:
+            raise CableQAError("no cables to index: give a file or folder (`cableqa index CABLES`)")
+        given = [str(seeds.resolve())]
     return sorted(set(known) | set(given))
 
 

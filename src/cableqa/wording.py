@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -14,8 +15,11 @@ def count(number: int, noun: str) -> str:
 
 
 def folder(path: str | Path) -> str:
-    """A folder as the user would type it: "index/", "/tmp/x/index/"."""
+    """A folder as the user would type it, the home folder as ~: "index/", "~/.local/share/cableqa/index/"."""
     text = str(path)
+    home = str(Path.home()).rstrip("/\\")
+    if home and Path(text).is_absolute() and (text == home or text.startswith(home + os.sep)):
+        text = "~" + text[len(home) :]
     return text if text.endswith(("/", "\\")) else text + "/"
 
 

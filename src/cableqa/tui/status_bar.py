@@ -10,7 +10,7 @@ from textual.content import Content
 from textual.widgets import LoadingIndicator, Static
 
 from cableqa.tui.literal import literal
-from cableqa.wording import count
+from cableqa.wording import count, folder
 
 STAGES = {"read": "reading cables", "embed": "embedding passages", "write": "writing the index"}
 
@@ -38,9 +38,14 @@ class StatusBar(Horizontal):
         self.loading(f"Building the index: {what} {amount}")
 
     def ready(self, info: Any) -> None:
-        """Show what `Assistant.info()` says: cables, sections, model."""
+        """Show what `Assistant.info()` says: where the index is, its cables and sections, the model."""
         self.set_class(False, "-loading")
-        parts = [count(info.cables, "cable"), count(info.sections, "section"), f"model {info.model}"]
+        parts = [
+            folder(info.index_dir),
+            count(info.cables, "cable"),
+            count(info.sections, "section"),
+            f"model {info.model}",
+        ]
         self._set("#status-index", literal(" · ".join(parts)))
 
     def failed(self, message: str) -> None:
