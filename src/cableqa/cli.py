@@ -22,7 +22,7 @@ from cableqa.index_files import is_index, not_an_index
 from cableqa.inert import printable, printable_json
 from cableqa.locations import default_index, shipped_seeds
 from cableqa.types import Cable, Section, paragraph_range
-from cableqa.wording import count, excluded_by_filters, folder
+from cableqa.wording import BUILD_STAGES, count, excluded_by_filters, folder
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -221,12 +221,12 @@ def require_index(directory: str) -> None:
 
 
 class BuildProgress:
-    """A Rich progress display fed by the (stage, done, total) callback of `cableqa.build`.
+    """A Rich progress display fed by the (stage, done, total) callback of `cableqa.build`: one line
+    per stage (`wording.BUILD_STAGES`) from the moment it starts, a moving bar while its total is
+    unknown (loading the model, writing), and each line complete once the next stage starts.
 
     It appears on the first report, so a build that fails before any work prints only its error.
     """
-
-    LABELS = {"read": "reading cables", "embed": "embedding", "write": "writing index"}
 
     def __init__(self) -> None:
         self._progress = None
@@ -239,29 +239,54 @@ class BuildProgress:
         if self._progress is None:
             self._progress = self._start()
         if stage not in self._tasks:
-            self._tasks[stage] = self._progress.add_task(self.LABELS.get(stage, stage), total=total, rate="")
+            self._complete()
+            self._tasks[stage] = self._progress.add_task(
+                BUILD_STAGES.get(stage, stage), total=total, amount="", rate=""
+            )
         task_id = self._tasks[stage]
-        if stage == "write":
-            total = done = 1
-        self._progress.update(task_id, completed=done, total=total)
+        self._progress.update(task_id, completed=done, total=total, amount=f"{done:,}/{total:,}" if total else "")
         speed = self._progress.tasks[task_id].speed
-        self._progress.update(task_id, rate=f"{speed:,.1f}/s" if speed else "")
+        self._progress.update(task_id, rate=f"{speed:,.1f}/s" if speed and total else "")
+
+    def _complete(self) -> None:
+        """Mark the stages so far as done: a stage ends when the next one starts, or the build does."""
+        for task in self._progress.tasks:
+            if not task.finished:
+                self._progress.update(task.id, total=task.total or 1, completed=task.total or 1)
 
     def __exit__(self, *exc_info) -> None:
-        if self._progress is not None:
-            self._progress.__exit__(*exc_info)
+        if self._progress is None:
+            return
+        if exc_info[0] is None:
+            self._complete()
+        self._progress.__exit__(*exc_info)
 
     @staticmethod
     def _start():
         from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+        from rich.progress import (
+            BarColumn,
+            Progress,
+            ProgressColumn,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
 
+        class Time(ProgressColumn):
+            """The time left while a stage counts towards a total, else (loading the model, done) the time it took."""
+
+            def render(self, task):
+                counting = task.total and not task.finished
+                return (TimeRemainingColumn() if counting else TimeElapsedColumn()).render(task)
+
+        width = max(map(len, BUILD_STAGES.values()))
         progress = Progress(
-            TextColumn("{task.description:<15}"),
+            TextColumn(f"{{task.description:<{width}}}"),
             BarColumn(),
-            MofNCompleteColumn(),
+            TextColumn("{task.fields[amount]:>15}"),
             TextColumn("{task.fields[rate]:>10}"),
-            TimeRemainingColumn(),
+            Time(),
             console=Console(stderr=True),
         )
         progress.__enter__()

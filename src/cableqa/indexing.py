@@ -55,6 +55,8 @@ READ_PROGRESS_EVERY = 100  # cables between progress reports while reading (a fe
 # Sections read from the database at once to be embedded (bounded memory at any corpus size).
 SECTIONS_PER_READ = 500
 
+# (stage, done, total): each stage is reported when it starts ("read", "model", "embed", "write",
+# `wording.BUILD_STAGES`), then as it goes; total is None while it is not known.
 Progress = Callable[[str, int, "int | None"], None]
 
 
@@ -296,6 +298,7 @@ def _sync_sources(
     """
     from cableqa.readers import read
 
+    notify("read", 0, None)  # from the first second: hashing a large dump takes a while
     known = store.source_hashes()
     hashes = {}
     for key, path in sorted(files.items()):
@@ -406,36 +409,39 @@ class _LocalEngine:
             resolve_device(device)
         self.device = device
         self._encoder = None
+        self._cutter = None
 
-    @property
-    def encoder(self):
+    def load(self) -> None:
+        """Load the model (its tokenizer and encoder) unless loaded: 5-15 s on a CPU, a stage of its own."""
         if self._encoder is None:
+            from cableqa.cutting import Cutter
             from cableqa.embed import load_encoder
 
+            self._cutter = Cutter(self.name, allow_download=self.allow_download)
             self._encoder = load_encoder(
                 self.name, purpose="build", allow_download=self.allow_download, device=self.device
             )
-        return self._encoder
 
     def embed(self, sections: Iterator[SectionText]) -> Iterator[list[EmbeddedSection]]:
         """The sections, cut and embedded, in their order, a few hundred windows at a time."""
-        from cableqa.cutting import Cutter
         from cableqa.embed import batch_size_for
         from cableqa.late_chunking import WINDOWS_PER_CALL, embed_sections
 
-        cutter = Cutter(self.name, allow_download=self.allow_download)
+        self.load()
+        batch_size = batch_size_for(self._encoder.device)
         batch, windows = [], 0
         for section in sections:
-            batch.append(cutter.cut(section))
+            batch.append(self._cutter.cut(section))
             windows += len(batch[-1].windows)
             if windows >= WINDOWS_PER_CALL:
-                yield embed_sections(self.encoder, batch, batch_size_for(self.encoder.device))
+                yield embed_sections(self._encoder, batch, batch_size)
                 batch, windows = [], 0
         if batch:
-            yield embed_sections(self.encoder, batch, batch_size_for(self.encoder.device))
+            yield embed_sections(self._encoder, batch, batch_size)
 
     def dimension(self) -> int:
-        return self.encoder.dimension
+        self.load()
+        return self._encoder.dimension
 
     def close(self) -> None:
         """Nothing to let go of: the model goes with the process."""
@@ -448,6 +454,9 @@ def _embed_missing(store: Store, engine, report: BuildReport, notify) -> int:
     is killed keeps every batch it stored.
     """
     rowids = store.pending_sections()
+    if rowids:
+        notify("model", 0, None)
+        engine.load()
     done = 0
     notify("embed", done, len(rowids))
     for batch in engine.embed(_section_texts(store, rowids)):

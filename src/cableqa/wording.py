@@ -8,6 +8,15 @@ from pathlib import Path
 
 from cableqa.types import Answer
 
+# What a build is doing, by the stage its progress callback names (`indexing.Progress`), in the
+# order they come: the CLI's progress lines and the TUI's status line.
+BUILD_STAGES = {
+    "read": "reading cables",
+    "model": "loading the model",
+    "embed": "embedding passages",
+    "write": "writing the index",
+}
+
 
 def count(number: int, noun: str) -> str:
     """ "1 cable", "2,048 cables": the nouns cableqa counts all take a plain "s"."""
