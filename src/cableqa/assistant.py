@@ -7,6 +7,7 @@ the same `Assistant.ask`.
 from __future__ import annotations
 
 import os
+import shlex
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -23,6 +24,7 @@ from cableqa.search import retrieve
 from cableqa.sections import paragraphs_between
 from cableqa.store import StoredSection
 from cableqa.types import Answer, Cable, CableLink, FacetValue, Hit, RelatedCable, paragraph_range
+from cableqa.wording import folder
 
 CANDIDATES = 20  # sections whose sentences are read before the final order is set
 # In a large index the keyword search takes the question's words rarest first while the sections
@@ -113,6 +115,7 @@ class Assistant:
         for a question that is just an indexed cable's reference ID, its first `k` sections in order."""
         started = time.perf_counter()
         _check_arguments(question, k, origin, since, until, classification, tag, doc_id)
+        self._require_cables()
         filters = Filters(origin, since, until, classification, tag, doc_id)
         filters.check(self.index)
         parsed = self.parse(question)
@@ -134,6 +137,15 @@ class Assistant:
             filters=filters.items(),
             excluded_by_filters=excluded,
         )
+
+    def _require_cables(self) -> None:
+        """An index with no cable (built by a cableqa that allowed it) answers nothing: say why."""
+        if not self.index.manifest.counts.get("cables"):
+            directory = self.index.directory
+            raise CableQAError(
+                f"the index in {folder(directory)} holds no cables;"
+                f" index some with `cableqa index CABLES --index {shlex.quote(str(directory))}`"
+            )
 
     def cable(self, doc_id: str) -> Cable | None:
         """The whole indexed cable, with its sections; its ID in any case (`Store.stored_id`)."""

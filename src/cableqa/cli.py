@@ -16,13 +16,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import cableqa
-from cableqa.errors import CableQAError
+from cableqa.errors import CableQAError, NoCables
+from cableqa.files import visible_files
 from cableqa.header import reference_id
 from cableqa.index_files import is_index, not_an_index
 from cableqa.inert import printable, printable_json
 from cableqa.locations import default_index, shipped_seeds
 from cableqa.types import Cable, Section, paragraph_range
-from cableqa.wording import BUILD_STAGES, count, excluded_by_filters, folder
+from cableqa.wording import BUILD_STAGES, count, excluded_by_filters, folder, no_cables
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,7 +59,8 @@ def say_json(data: object, *, indent: int | None = 2) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cableqa",
-        description="Ask questions of US diplomatic cables; get the cables' own words back, cited.",
+        description="Ask questions of US diplomatic cables; get the cables' own words back, cited. "
+        "`cableqa` alone opens the chat (the terminal UI) over the index; the commands below work without it.",
     )
     parser.add_argument("--version", action="version", version=f"cableqa {cableqa.__version__}")
     add_index_options(parser)
@@ -94,14 +96,12 @@ def run_show(args: argparse.Namespace) -> int:
     path = Path(args.path)
     if not path.exists():
         return _show_indexed(args.path, args)
-    skipped = 0
-
-    def warn(source: str, reason: str) -> None:
-        nonlocal skipped
-        skipped += 1
+    skipped: list[tuple[str, str]] = []
+    cables = list(cableqa.read(path, on_skip=lambda source, reason: skipped.append((source, reason))))
+    if not cables:
+        raise CableQAError(no_cables(path, len(visible_files(path)), skipped))
+    for source, reason in skipped:
         print_skip(source, reason)
-
-    cables = list(cableqa.read(path, on_skip=warn))
     if args.json:
         data = [cable.to_dict() for cable in cables]
         say_json(data if path.is_dir() or len(data) != 1 else data[0])
@@ -109,8 +109,8 @@ def run_show(args: argparse.Namespace) -> int:
         width = shutil.get_terminal_size((100, 24)).columns
         say("\n\n".join(format_cable(cable, width) for cable in cables))
     if path.is_dir() or skipped:
-        say(f"cableqa: {count(len(cables), 'cable')} read, {skipped} skipped", err=True)
-    return 0 if cables else 1
+        say(f"cableqa: {count(len(cables), 'cable')} read, {len(skipped)} skipped", err=True)
+    return 0
 
 
 def format_cable(cable: Cable, width: int = 100, files: list[str] = ()) -> str:
@@ -225,7 +225,8 @@ class BuildProgress:
     per stage (`wording.BUILD_STAGES`) from the moment it starts, a moving bar while its total is
     unknown (loading the model, writing), and each line complete once the next stage starts.
 
-    It appears on the first report, so a build that fails before any work prints only its error.
+    It appears on the first report, and a build that fails with a `CableQAError` clears it: the
+    error is the one line left. An interrupted build leaves it, showing how far it got.
     """
 
     def __init__(self) -> None:
@@ -256,6 +257,10 @@ class BuildProgress:
 
     def __exit__(self, *exc_info) -> None:
         if self._progress is None:
+            return
+        if exc_info[0] is not None and issubclass(exc_info[0], CableQAError):  # the error is the one line left
+            self._progress.live.transient = True
+            self._progress.live.stop()  # Progress.stop would add an empty line where stderr is no terminal
             return
         if exc_info[0] is None:
             self._complete()
@@ -291,6 +296,29 @@ class BuildProgress:
         )
         progress.__enter__()
         return progress
+
+
+class HeldWarnings:
+    """Skipped-file warnings, held back until the first cable is read: a build that finds no
+    cable at all says so in its one error line (`NoCables`) instead of a warning per file."""
+
+    def __init__(self) -> None:
+        self.held: list[tuple[str, str]] | None = []  # None once a cable has been read: warn at once
+
+    def skip(self, source: str, reason: str) -> None:
+        if self.held is None:
+            print_skip(source, reason)
+        else:
+            self.held.append((source, reason))
+
+    def release(self) -> None:
+        """Print what is held, and from now on warn at once."""
+        for source, reason in self.held or ():
+            print_skip(source, reason)
+        self.held = None
+
+    def drop(self) -> None:
+        self.held = []
 
 
 # --- the TUI ----------------------------------------------------------------------------------
@@ -371,15 +399,22 @@ def run_index(args: argparse.Namespace) -> int:
 
     paths, address = ray_address(args.paths, args.ray)
     existed = is_index(directory)
+    warnings = HeldWarnings()
+
+    def progress(stage: str, done: int, total: int | None) -> None:
+        if stage == "read" and done:
+            warnings.release()
+        bar(stage, done, total)
+
     try:
-        with BuildProgress() as progress:
+        with BuildProgress() as bar:
             report = build(
                 paths,
                 directory,
                 model=args.model,
                 rebuild=args.rebuild,
                 progress=progress,
-                on_skip=print_skip,
+                on_skip=warnings.skip,
                 wait=not args.no_wait,
                 on_wait=waiting,
                 allow_download=args.allow_download,
@@ -387,9 +422,15 @@ def run_index(args: argparse.Namespace) -> int:
                 engine="local" if args.ray is None else "ray",
                 address=address,
             )
+    except NoCables:
+        warnings.drop()  # its one line says what was skipped
+        raise
     except KeyboardInterrupt:
+        warnings.release()
         say("cableqa: interrupted; run `cableqa index` again to resume where it stopped", err=True)
         raise
+    finally:
+        warnings.release()
     if report.resumed:
         say("cableqa: resumed the build that was stopped", err=True)
     if report.upgraded:
@@ -512,9 +553,10 @@ def print_answer(answer, explain: bool = False) -> None:
         ("score", f"{top.score:.3f}"),
         ("probability", f"{answer.probability:.2f}"),
     ]
+    width = max(len(name) for name, _ in fields) + 2
     for name, value in fields:
         if value:
-            console.print(Text(f"  {name:<11}", style="dim") + Text(printable(value)))
+            console.print(Text(f"  {name:<{width}}", style="dim") + Text(printable(value)))
     if explain:
         print_features(console, top)
     if len(answer.hits) > 1:
@@ -527,7 +569,7 @@ def print_answer(answer, explain: bool = False) -> None:
         console.print(Text("     ") + excerpt_text(hit, limit=160))
         if explain:
             print_features(console, hit)
-    console.print(Text(f"\n{answer.seconds * 1000:.0f} ms", style="dim"))
+    console.print(Text(f"\nanswered in {answer.seconds * 1000:.0f} ms", style="dim"))
 
 
 def print_features(console, hit) -> None:

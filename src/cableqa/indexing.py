@@ -31,7 +31,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from cableqa.buildlock import build_lock
-from cableqa.errors import CableQAError, IndexDamaged
+from cableqa.errors import CableQAError, IndexDamaged, NoCables
 from cableqa.files import file_sha256, visible_files
 from cableqa.index_files import (
     CHUNKER_VERSION,
@@ -45,6 +45,7 @@ from cableqa.index_files import (
 )
 from cableqa.locations import default_index, shipped_seeds
 from cableqa.store import FORGET_BUILD_PROGRESS, EmbeddedSection, SectionText, Store
+from cableqa.wording import no_cables
 
 ENGINES = ("local", "ray")
 PLAN = "plan.json"  # in a partial generation: what it is a build of, so that another build can resume it
@@ -105,8 +106,9 @@ def build(
     again; cables whose files are gone are dropped. `sources` adds to the roots the
     index already has (default for a new index: the shipped `seeds/`). `rebuild` reads and
     embeds every file under those roots again, with `model` or the default model;
-    so does an update of an index whose current generation is damaged. `index_dir`
-    defaults to `locations.default_index()`.
+    so does an update of an index whose current generation is damaged. A build that
+    finds no cable at all is an error, and writes nothing. `index_dir` defaults to
+    `locations.default_index()`.
 
     Builds of one index run one at a time: with another running, `wait` for it
     (after `on_wait(its pid)`) or raise `CableQAError`. A model that is not on this
@@ -183,6 +185,8 @@ def _build_locked(
         try:
             engine = _engine(model_source, allow_download, *where)
             hashes = _sync_sources(store, files, report, notify, skip, previous.sources if previous else {})
+            if not store.holds_cables():
+                raise _no_cables(roots, len(files), report.skipped, kept=old is not None)
             report.upgraded = previous is not None and not store.has_term_counts()
             if previous is not None and not report.changed:
                 report.cables_embedded = 0  # stored by a stopped build, then dropped with their file
@@ -274,6 +278,13 @@ def _roots(given: list[str], previous: Manifest | None) -> list[str]:
             raise CableQAError("no cables to index: give a file or folder (`cableqa index CABLES`)")
         given = [str(seeds.resolve())]
     return sorted(set(known) | set(given))
+
+
+def _no_cables(roots: list[str], files: int, skipped: list[tuple[str, str]], *, kept: bool) -> NoCables:
+    """The one line for a build that found no cable at all: where it looked, and the first file's reason."""
+    where = roots[0] if len(roots) == 1 else f"{len(roots)} files and folders"
+    outcome = "the index is unchanged" if kept else "no index was written"
+    return NoCables(f"{no_cables(where, files, skipped)}; {outcome}")
 
 
 def _files_under(root: Path, skip) -> Iterator[Path]:

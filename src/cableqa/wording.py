@@ -32,6 +32,18 @@ def folder(path: str | Path) -> str:
     return text if text.endswith(("/", "\\")) else text + "/"
 
 
+def no_cables(where: str | Path, files: int, skipped: list[tuple[str, str]]) -> str:
+    """What a read that found no cable at all says: "no cable in notes/ (4 files, none of them a
+    cable; notes/a.txt: empty file)", or for one file "no cable in a.txt: empty file"."""
+    if not files:
+        return f"no cable in {where}: it holds no file"
+    source, reason = skipped[0] if skipped else (None, "")
+    if files == 1 and source == str(where):
+        return f"no cable in {where}: {reason}"
+    first = f"; {source}: {reason}" if source else ""
+    return f"no cable in {where} ({count(files, 'file')}, none of them a cable{first})"
+
+
 def describe_filters(filters: Iterable[tuple[str, str | None]]) -> str:
     """ "origin Embassy Paris, since 2011-01-01" for the (name, value) pairs that are set."""
     return ", ".join(f"{name} {value}" for name, value in filters if value)
