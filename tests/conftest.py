@@ -19,8 +19,10 @@ SEED_ID = "07PARIS4695"
 
 @pytest.fixture(autouse=True)
 def _private_data_dir(tmp_path_factory, monkeypatch):
-    """Keep user state (TUI history) out of the user's real data directory."""
+    """Keep user state (TUI history) out of the user's real data directory, and the user's default
+    index out of the tests."""
     monkeypatch.setenv("CABLEQA_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+    monkeypatch.delenv("CABLEQA_INDEX", raising=False)
 
 
 @pytest.fixture(scope="session")

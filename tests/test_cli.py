@@ -50,9 +50,15 @@ def test_ask_explain_gives_each_features_share_of_each_score(index, capsys):
 def test_ask_prints_the_excerpt_over_an_aligned_citation(index, capsys):
     assert main(["ask", QUESTION, "--index", str(index), "-k", "2"]) == 0
     out = capsys.readouterr().out
-    hit = cableqa.load(index).ask(QUESTION, k=1).hits[0]
-    assert hit.excerpt.split()[0] in out
-    assert f"  cable      {SEED_ID}" in out and "  origin     Embassy Paris" in out
+    answer = cableqa.load(index).ask(QUESTION, k=1)
+    assert answer.hits[0].excerpt.split()[0] in out
+    labels = "cable|paragraph|section|subject|date|origin|class|score|probability"
+    fields = re.findall(rf"^  ({labels})( +)(\S.*)$", out, re.MULTILINE)
+    values = {name: value for name, _, value in fields}
+    assert values["cable"] == SEED_ID and values["origin"] == "Embassy Paris"
+    assert values["probability"] == f"{answer.probability:.2f}"  # once "probability0.89"
+    assert len({len(name + gap) for name, gap, _ in fields}) == 1 and min(len(gap) for _, gap, _ in fields) >= 2
+    assert re.search(r"^answered in \d+ ms$", out, re.MULTILINE)  # once a bare "379 ms"
     assert "Also:" in out and "2. " in out
 
 
@@ -221,3 +227,63 @@ def test_index_device_cuda_without_a_gpu_fails_before_reading(tmp_path, monkeypa
     assert not (index / "manifest.json").exists()
     assert main([*argv, "--device", "cpu"]) == 0
     assert (index / "manifest.json").exists()
+
+
+def test_indexing_what_holds_no_cable_is_one_line_exit_2_and_writes_nothing(tmp_path, capsys):
+    """It once printed "built: 0 cables … 4 skipped", a warning per file, and exited 0."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    for name in ("a.txt", "b.txt", "c.txt", "d.txt"):
+        (notes / name).write_text("Remember to buy milk.\n")
+    target = tmp_path / "index"
+    assert main(["index", str(notes), "--index", str(target), "--model", "hashing"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1
+    assert err == (
+        f"cableqa: error: no cable in {notes} (4 files, none of them a cable; {notes}/a.txt: no cable header"
+        " (SUBJECT, TAGS, DE line, date-time group) or classified paragraph found); no index was written\n"
+    )
+    assert not target.exists()
+
+
+def test_an_update_that_would_leave_no_cable_keeps_the_index(sources, tmp_path, capsys):
+    target = tmp_path / "index"
+    assert main(["index", str(sources), "--index", str(target), "--model", "hashing"]) == 0
+    capsys.readouterr()
+    for path in sources.iterdir():
+        path.write_text("")
+    assert main(["index", "--index", str(target)]) == 2
+    assert capsys.readouterr().err.endswith("; the index is unchanged\n")
+    assert cableqa.load(target).cable(SEED_ID) is not None
+
+
+def test_asking_an_index_that_holds_no_cable_says_so(tmp_path, capsys, monkeypatch):
+    """Such an index (an older cableqa built them) once answered "Nothing in the index matches this question"."""
+    from cableqa.store import Store
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "notes.txt").write_text("Remember to buy milk.\n")
+    with monkeypatch.context() as patch:
+        patch.setattr(Store, "holds_cables", lambda self: True)
+        cableqa.build([empty], tmp_path / "index", model="hashing")
+    assert main(["ask", QUESTION, "--index", str(tmp_path / "index")]) == 2
+    assert capsys.readouterr() == (
+        "",
+        f"cableqa: error: the index in {tmp_path}/index/ holds no cables;"
+        f" index some with `cableqa index CABLES --index {tmp_path}/index`\n",
+    )
+
+
+def test_help_says_that_cableqa_alone_opens_the_chat(capsys):
+    with pytest.raises(SystemExit) as exit:
+        main(["--help"])
+    assert exit.value.code == 0
+    assert "`cableqa` alone opens the chat" in " ".join(capsys.readouterr().out.split())
+
+
+def test_an_id_the_index_lacks_names_the_index_folder(index, capsys):
+    """It once said "09DOHA214 is not in the index index"."""
+    for command in ("refs", "related"):
+        assert main([command, "09DOHA214", "--index", str(index)]) == 2
+        assert capsys.readouterr().err == f"cableqa: error: 09DOHA214 is not in the index in {index}/\n"

@@ -75,13 +75,41 @@ def test_an_index_folder_that_is_a_file_or_under_one_is_one_line(tmp_path, under
         cableqa.build([SEEDS], target, model="hashing")
 
 
-@pytest.mark.parametrize("target", ["cables.csv", "cables.csv/sub", "empty", "nowhere"])
-def test_checking_what_is_not_an_index_says_so_in_one_line(tmp_path, target, capsys):
+@pytest.mark.parametrize(
+    "target, message",
+    [
+        ("cables.csv", "{target} is a file, not a cableqa index"),
+        ("empty", "{target} is not a cableqa index; build one with `cableqa index CABLES --index {target}`"),
+        (
+            "nowhere",
+            "{target} is not a cableqa index (it does not exist); build one with `cableqa index CABLES --index {target}`",
+        ),
+    ],
+)
+def test_checking_what_is_not_an_index_says_so_in_one_line(tmp_path, target, message, capsys):
     (tmp_path / "cables.csv").write_text("precious\n")
     (tmp_path / "empty").mkdir()
     target = tmp_path / target
     assert main(["index", "--check", "--index", str(target)]) == 2
-    assert one_error_line(capsys) == f"{target} is not a cableqa index; build one with `cableqa index --index {target}`"
+    assert one_error_line(capsys) == message.format(target=target)
+
+
+@pytest.mark.parametrize("argv", [[], ["info"], ["ask", QUESTION], ["index", "--check"], ["refs", SEED_ID]])
+def test_a_folder_of_cables_given_as_the_index_says_so_and_how_to_index_it(tmp_path, argv, capsys, monkeypatch):
+    """It once suggested `cableqa index --index CABLES`, which would have built the seed into the cables folder."""
+    cables = tmp_path / "my cables"
+    cables.mkdir()
+    shutil.copy(next(SEEDS.glob("*.txt")), cables / "seed.txt")
+    monkeypatch.setattr("cableqa.tui.run", lambda *args, **kwargs: pytest.fail("the chat opened"))
+    assert main(["--index", str(cables), *argv]) == 2
+    assert one_error_line(capsys) == (
+        f"{cables} holds cables, not an index; index them with `cableqa index '{cables}' --index NEWDIR`"
+    )
+    with pytest.raises(CableQAError, match="holds cables, not an index"):
+        cableqa.load(cables)  # the API would build a missing index: never into a folder of cables
+    assert [path.name for path in cables.iterdir()] == ["seed.txt"]
+    assert main(["info", "--index", str(cables / "seed.txt")]) == 2
+    assert one_error_line(capsys).startswith(f"{cables}/seed.txt is a file of cables, not an index; index it with")
 
 
 def test_a_folder_for_the_lock_file_is_one_line_and_the_index_stays(tmp_path, capsys):

@@ -102,9 +102,9 @@ def test_an_interrupted_build_resumes_where_it_stopped(sources, tmp_path, monkey
     with pytest.raises(KeyboardInterrupt):
         build(sources, index)
     monkeypatch.setattr(late_chunking, "embed_sections", embed)
-    stages = []
-    resumed = build(sources, index, progress=lambda stage, done, total: stages.append(stage))
-    assert resumed.resumed and "read" not in stages  # nothing read again
+    reads = []
+    resumed = build(sources, index, progress=lambda stage, done, total: reads.append(done) if stage == "read" else None)
+    assert resumed.resumed and reads == [0]  # the reading stage starts (files are hashed), and reads nothing again
     assert (resumed.files_read, resumed.cables_embedded) == (whole.files_read, whole.cables_embedded) == (3, 3)
     assert 0 < resumed.vectors_embedded < whole.vectors_embedded
     assert (resumed.cables, resumed.sections, resumed.vectors) == (whole.cables, whole.sections, whole.vectors)
@@ -241,11 +241,11 @@ def test_an_update_killed_at_any_phase_leaves_the_old_index_and_the_next_run_com
     assert old.ask("heroin seized at Dunkerque").hits[0].doc_id == SEED_ID
 
     stages = []
-    report = cableqa.build([], index, progress=lambda stage, done, total: stages.append(stage))
+    report = cableqa.build([], index, progress=lambda stage, done, total: stages.append((stage, done)))
     assert report.resumed == resumed and report.changed
     assert report_counts(report) == report_counts(expected)
     if phase in ("embedding", "writing the vectors"):
-        assert "read" not in stages  # what was read is not read again
+        assert [done for stage, done in stages if stage == "read"] == [0]  # what was read is not read again
     if phase == "embedding":
         assert 0 < report.vectors_embedded < expected.vectors_embedded
     assert_identical_index(index, uninterrupted)
@@ -419,7 +419,8 @@ def test_reading_a_dump_reports_cables_of_an_estimate_from_its_first_rows(tmp_pa
     _write_dump(dump, many)
     reports = []
     cableqa.build([dump], tmp_path / "index", model="hashing", progress=lambda *report: reports.append(report))
-    reading = [(done, total) for stage, done, total in reports if stage == "read"]
+    assert reports[0] == ("read", 0, None)  # from the start, before the dump is hashed
+    reading = [(done, total) for stage, done, total in reports[1:] if stage == "read"]
     assert [done for done, _ in reading] == [100, 200, 300, 300]  # every READ_PROGRESS_EVERY cables, then the end
     assert all(abs(total - 300) <= 30 for _, total in reading[:2])  # estimated from bytes read (to 8 KB)
     assert reading[-1] == (300, 300)

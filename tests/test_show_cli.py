@@ -1,4 +1,5 @@
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -54,12 +55,28 @@ def test_show_json_of_a_folder_is_a_list_and_the_count_goes_to_stderr(capsys):
     assert captured.err == f"cableqa: {len(data)} cables read, 0 skipped\n"
 
 
-def test_show_warns_about_skipped_files_and_fails_when_nothing_is_read(capsys):
+def test_show_of_what_holds_no_cable_is_one_line_and_exit_2(capsys, tmp_path):
+    """It once warned, then exited 1, where every other user error exits 2."""
     empty = REPO / "tests" / "fixtures" / "bad" / "empty.txt"
-    assert main(["show", str(empty)]) == 1
+    assert main(["show", str(empty)]) == 2
+    assert capsys.readouterr() == ("", f"cableqa: error: no cable in {empty}: empty file\n")
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (notes / name).write_text("Remember to buy milk.\n")
+    assert main(["show", str(notes)]) == 2
     err = capsys.readouterr().err
-    assert f"cableqa: warning: skipped {empty}: empty file\n" in err
-    assert "Traceback" not in err
+    assert err.startswith(f"cableqa: error: no cable in {notes} (2 files, none of them a cable; {notes}/a.txt: ")
+    assert err.count("\n") == 1
+
+
+def test_show_warns_about_the_files_it_skips_beside_cables(capsys, tmp_path):
+    shutil.copy(SEED, tmp_path / "seed.txt")
+    (tmp_path / "empty.txt").write_text("")
+    assert main(["show", str(tmp_path), "--json"]) == 0
+    assert capsys.readouterr().err == (
+        f"cableqa: warning: skipped {tmp_path}/empty.txt: empty file\ncableqa: 1 cable read, 1 skipped\n"
+    )
 
 
 def test_a_missing_path_is_a_one_line_error_with_status_2(capsys, tmp_path, monkeypatch):

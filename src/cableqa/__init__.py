@@ -25,15 +25,15 @@ def read(path, *, on_skip=None):
     return _read(path, on_skip=on_skip)
 
 
-def load(index_dir="index", **options):
-    """Open an index for questions; see `cableqa.assistant.load`."""
+def load(index_dir=None, **options):
+    """Open an index for questions (default: `locations.default_index()`); see `cableqa.assistant.load`."""
     from cableqa.assistant import load as _load
 
     return _load(index_dir, **options)
 
 
-def build(sources, index_dir="index", **options):
-    """Build or update an index from cable files; see `cableqa.indexing.build`."""
+def build(sources, index_dir=None, **options):
+    """Build or update an index from cable files (default: `locations.default_index()`); see `cableqa.indexing.build`."""
     from cableqa.indexing import build as _build
 
     return _build(sources, index_dir, **options)

@@ -7,6 +7,7 @@ the same `Assistant.ask`.
 from __future__ import annotations
 
 import os
+import shlex
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -15,13 +16,15 @@ from cableqa import paper_trail, ranking
 from cableqa.errors import CableQAError
 from cableqa.excerpt import opening
 from cableqa.filters import FILTER_NAMES, Filters
-from cableqa.index_files import OpenIndex, is_index, open_index
+from cableqa.index_files import OpenIndex, is_index, not_an_index, open_index
 from cableqa.indexing import Progress, build
+from cableqa.locations import default_index
 from cableqa.question import Question, parse_question
 from cableqa.search import retrieve, with_favoured_cables
 from cableqa.sections import paragraphs_between
 from cableqa.store import StoredSection
 from cableqa.types import Answer, Cable, CableLink, FacetValue, Hit, RelatedCable, paragraph_range
+from cableqa.wording import folder
 
 CANDIDATES = 20  # sections whose sentences are read before the final order is set
 # In a large index the keyword search takes the question's words rarest first while the sections
@@ -50,25 +53,25 @@ class IndexInfo:
 
 
 def load(
-    index_dir: str | os.PathLike = "index",
+    index_dir: str | os.PathLike | None = None,
     *,
     model: str | None = None,
     progress: Progress | None = None,
     build_missing: bool = True,
 ) -> Assistant:
-    """Open the index in `index_dir`; build it from `seeds/` first when it is missing.
+    """Open the index in `index_dir` (default: `locations.default_index()`); build it from the
+    shipped `seeds/` first when it is missing.
 
     `model` names the embedding model the caller expects (default: the index's own);
     an index built by another model is refused. `build_missing=False` makes a
     missing index an error instead.
     """
-    directory = Path(index_dir)
+    directory = Path(index_dir) if index_dir is not None else default_index()
     if not is_index(directory):
-        if not build_missing:
-            absent = "" if directory.exists() else " (it does not exist)"
-            raise CableQAError(
-                f"{directory} is not a cableqa index{absent}; build one with `cableqa index --index {directory}`"
-            )
+        from cableqa.readers import holds_cables
+
+        if not build_missing or holds_cables(directory):  # never build into a folder of cables
+            raise not_an_index(directory)
         build(None, directory, model=model, progress=progress)
     index = open_index(directory)
     if model is not None:
@@ -112,6 +115,7 @@ class Assistant:
         for a question that is just an indexed cable's reference ID, its first `k` sections in order."""
         started = time.perf_counter()
         _check_arguments(question, k, origin, since, until, classification, tag, doc_id)
+        self._require_cables()
         filters = Filters(origin, since, until, classification, tag, doc_id)
         filters.check(self.index)
         parsed = self.parse(question)
@@ -135,6 +139,15 @@ class Assistant:
             verdict=verdict,
             not_found_probability=round(not_found, 4),
         )
+
+    def _require_cables(self) -> None:
+        """An index with no cable (built by a cableqa that allowed it) answers nothing: say why."""
+        if not self.index.manifest.counts.get("cables"):
+            directory = self.index.directory
+            raise CableQAError(
+                f"the index in {folder(directory)} holds no cables;"
+                f" index some with `cableqa index CABLES --index {shlex.quote(str(directory))}`"
+            )
 
     def cable(self, doc_id: str) -> Cable | None:
         """The whole indexed cable, with its sections; its ID in any case (`Store.stored_id`)."""

@@ -16,13 +16,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 import cableqa
-from cableqa.errors import CableQAError
+from cableqa.errors import CableQAError, NoCables
+from cableqa.files import visible_files
 from cableqa.filters import FACETS
 from cableqa.header import reference_id
-from cableqa.index_files import is_index
+from cableqa.index_files import is_index, not_an_index
 from cableqa.inert import printable, printable_json
+from cableqa.locations import default_index, shipped_seeds
 from cableqa.types import Cable, Section, paragraph_range
-from cableqa.wording import count, excluded_by_filters, folder, verdict_line
+from cableqa.wording import BUILD_STAGES, count, excluded_by_filters, folder, no_cables, verdict_line
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,7 +60,8 @@ def say_json(data: object, *, indent: int | None = 2) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cableqa",
-        description="Ask questions of US diplomatic cables; get the cables' own words back, cited.",
+        description="Ask questions of US diplomatic cables; get the cables' own words back, cited. "
+        "`cableqa` alone opens the chat (the terminal UI) over the index; the commands below work without it.",
     )
     parser.add_argument("--version", action="version", version=f"cableqa {cableqa.__version__}")
     add_index_options(parser)
@@ -95,14 +98,12 @@ def run_show(args: argparse.Namespace) -> int:
     path = Path(args.path)
     if not path.exists():
         return _show_indexed(args.path, args)
-    skipped = 0
-
-    def warn(source: str, reason: str) -> None:
-        nonlocal skipped
-        skipped += 1
+    skipped: list[tuple[str, str]] = []
+    cables = list(cableqa.read(path, on_skip=lambda source, reason: skipped.append((source, reason))))
+    if not cables:
+        raise CableQAError(no_cables(path, len(visible_files(path)), skipped))
+    for source, reason in skipped:
         print_skip(source, reason)
-
-    cables = list(cableqa.read(path, on_skip=warn))
     if args.json:
         data = [cable.to_dict() for cable in cables]
         say_json(data if path.is_dir() or len(data) != 1 else data[0])
@@ -110,8 +111,8 @@ def run_show(args: argparse.Namespace) -> int:
         width = shutil.get_terminal_size((100, 24)).columns
         say("\n\n".join(format_cable(cable, width) for cable in cables))
     if path.is_dir() or skipped:
-        say(f"cableqa: {count(len(cables), 'cable')} read, {skipped} skipped", err=True)
-    return 0 if cables else 1
+        say(f"cableqa: {count(len(cables), 'cable')} read, {len(skipped)} skipped", err=True)
+    return 0
 
 
 def format_cable(cable: Cable, width: int = 100, files: list[str] = ()) -> str:
@@ -147,7 +148,7 @@ def _first_words(section: Section, room: int) -> str:
 
 def _show_indexed(name: str, args: argparse.Namespace) -> int:
     """`show ID`: a cable of the index, by reference ID or by the ID a file name gave it."""
-    index = args.index or DEFAULT_INDEX
+    index = index_of(args)
     doc_id = reference_id(name) or name
     if not reference_id(name) and not is_index(index):
         raise CableQAError(f"{name}: no such file or folder")
@@ -173,8 +174,12 @@ def print_skip(source: str, reason: str) -> None:
 
 # --- index options, shared by the TUI and the commands that read an index -------------------
 
-DEFAULT_INDEX = "index"
 VERDICT_STYLES = {"answer": "bold green", "possible": "bold yellow", "not_found": "bold red"}
+
+
+def index_of(args: argparse.Namespace) -> str:
+    """The index a command reads or builds: --index, else the default (`locations.default_index`)."""
+    return args.index if args.index is not None else str(default_index())
 
 
 def add_index_options(parser: argparse.ArgumentParser, *, model: bool = True) -> None:
@@ -184,7 +189,8 @@ def add_index_options(parser: argparse.ArgumentParser, *, model: bool = True) ->
         "--index",
         metavar="DIR",
         default=argparse.SUPPRESS,
-        help=f"the index folder (default: {DEFAULT_INDEX}/, built from seeds/ on first use)",
+        help="the index folder (default: $CABLEQA_INDEX; else index/ of the cableqa checkout you are in; else"
+        " index/ in your data folder, as `cableqa info` says; built from the shipped seed on first use)",
     )
     if model:
         parser.add_argument(
@@ -196,31 +202,36 @@ def add_index_options(parser: argparse.ArgumentParser, *, model: bool = True) ->
 
 
 def load_assistant(args: argparse.Namespace):
-    """The Assistant over --index; the default index is built from seeds/ when missing, with progress."""
+    """The Assistant over --index; the default index is built from the shipped seed when missing, with progress."""
     from cableqa.assistant import load
 
     if args.index is not None:
         return load(args.index, model=args.model, build_missing=False)
-    if not is_index(DEFAULT_INDEX):
-        say(f"cableqa: no index in {DEFAULT_INDEX}/ yet; building it from seeds/", err=True)
+    index = default_index()
+    if not is_index(index):
+        seeds = shipped_seeds()
+        if seeds is None:
+            raise CableQAError(f"no index in {folder(index)} yet; build one with `cableqa index CABLES`")
+        say(f"cableqa: no index in {folder(index)} yet; building it from {folder(seeds)}", err=True)
         with BuildProgress() as progress:
-            return load(DEFAULT_INDEX, model=args.model, progress=progress)
-    return load(DEFAULT_INDEX, model=args.model)
+            return load(index, model=args.model, progress=progress)
+    return load(index, model=args.model)
 
 
 def require_index(directory: str) -> None:
     """A one-line error unless `directory` holds an index, for the commands that never build one."""
     if not is_index(directory):
-        raise CableQAError(f"{directory} is not a cableqa index; build one with `cableqa index --index {directory}`")
+        raise not_an_index(directory)
 
 
 class BuildProgress:
-    """A Rich progress display fed by the (stage, done, total) callback of `cableqa.build`.
+    """A Rich progress display fed by the (stage, done, total) callback of `cableqa.build`: one line
+    per stage (`wording.BUILD_STAGES`) from the moment it starts, a moving bar while its total is
+    unknown (loading the model, writing), and each line complete once the next stage starts.
 
-    It appears on the first report, so a build that fails before any work prints only its error.
+    It appears on the first report, and a build that fails with a `CableQAError` clears it: the
+    error is the one line left. An interrupted build leaves it, showing how far it got.
     """
-
-    LABELS = {"read": "reading cables", "embed": "embedding", "write": "writing index"}
 
     def __init__(self) -> None:
         self._progress = None
@@ -233,33 +244,85 @@ class BuildProgress:
         if self._progress is None:
             self._progress = self._start()
         if stage not in self._tasks:
-            self._tasks[stage] = self._progress.add_task(self.LABELS.get(stage, stage), total=total, rate="")
+            self._complete()
+            self._tasks[stage] = self._progress.add_task(
+                BUILD_STAGES.get(stage, stage), total=total, amount="", rate=""
+            )
         task_id = self._tasks[stage]
-        if stage == "write":
-            total = done = 1
-        self._progress.update(task_id, completed=done, total=total)
+        self._progress.update(task_id, completed=done, total=total, amount=f"{done:,}/{total:,}" if total else "")
         speed = self._progress.tasks[task_id].speed
-        self._progress.update(task_id, rate=f"{speed:,.1f}/s" if speed else "")
+        self._progress.update(task_id, rate=f"{speed:,.1f}/s" if speed and total else "")
+
+    def _complete(self) -> None:
+        """Mark the stages so far as done: a stage ends when the next one starts, or the build does."""
+        for task in self._progress.tasks:
+            if not task.finished:
+                self._progress.update(task.id, total=task.total or 1, completed=task.total or 1)
 
     def __exit__(self, *exc_info) -> None:
-        if self._progress is not None:
-            self._progress.__exit__(*exc_info)
+        if self._progress is None:
+            return
+        if exc_info[0] is not None and issubclass(exc_info[0], CableQAError):  # the error is the one line left
+            self._progress.live.transient = True
+            self._progress.live.stop()  # Progress.stop would add an empty line where stderr is no terminal
+            return
+        if exc_info[0] is None:
+            self._complete()
+        self._progress.__exit__(*exc_info)
 
     @staticmethod
     def _start():
         from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+        from rich.progress import (
+            BarColumn,
+            Progress,
+            ProgressColumn,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
 
+        class Time(ProgressColumn):
+            """The time left while a stage counts towards a total, else (loading the model, done) the time it took."""
+
+            def render(self, task):
+                counting = task.total and not task.finished
+                return (TimeRemainingColumn() if counting else TimeElapsedColumn()).render(task)
+
+        width = max(map(len, BUILD_STAGES.values()))
         progress = Progress(
-            TextColumn("{task.description:<15}"),
+            TextColumn(f"{{task.description:<{width}}}"),
             BarColumn(),
-            MofNCompleteColumn(),
+            TextColumn("{task.fields[amount]:>15}"),
             TextColumn("{task.fields[rate]:>10}"),
-            TimeRemainingColumn(),
+            Time(),
             console=Console(stderr=True),
         )
         progress.__enter__()
         return progress
+
+
+class HeldWarnings:
+    """Skipped-file warnings, held back until the first cable is read: a build that finds no
+    cable at all says so in its one error line (`NoCables`) instead of a warning per file."""
+
+    def __init__(self) -> None:
+        self.held: list[tuple[str, str]] | None = []  # None once a cable has been read: warn at once
+
+    def skip(self, source: str, reason: str) -> None:
+        if self.held is None:
+            print_skip(source, reason)
+        else:
+            self.held.append((source, reason))
+
+    def release(self) -> None:
+        """Print what is held, and from now on warn at once."""
+        for source, reason in self.held or ():
+            print_skip(source, reason)
+        self.held = None
+
+    def drop(self) -> None:
+        self.held = []
 
 
 # --- the TUI ----------------------------------------------------------------------------------
@@ -270,7 +333,7 @@ def run_tui(args: argparse.Namespace) -> int:
 
     if args.index is not None:
         require_index(args.index)
-    run(args.index or DEFAULT_INDEX, model=args.model, resume=args.resume)
+    run(index_of(args), model=args.model, resume=args.resume)
     return 0
 
 
@@ -331,7 +394,7 @@ def ray_address(paths: list[str], ray: str | None) -> tuple[list[str], str | Non
 def run_index(args: argparse.Namespace) -> int:
     from cableqa.indexing import build
 
-    directory = args.index or DEFAULT_INDEX
+    directory = index_of(args)
     if args.check:
         return run_check(directory)
 
@@ -340,15 +403,22 @@ def run_index(args: argparse.Namespace) -> int:
 
     paths, address = ray_address(args.paths, args.ray)
     existed = is_index(directory)
+    warnings = HeldWarnings()
+
+    def progress(stage: str, done: int, total: int | None) -> None:
+        if stage == "read" and done:
+            warnings.release()
+        bar(stage, done, total)
+
     try:
-        with BuildProgress() as progress:
+        with BuildProgress() as bar:
             report = build(
                 paths,
                 directory,
                 model=args.model,
                 rebuild=args.rebuild,
                 progress=progress,
-                on_skip=print_skip,
+                on_skip=warnings.skip,
                 wait=not args.no_wait,
                 on_wait=waiting,
                 allow_download=args.allow_download,
@@ -356,9 +426,15 @@ def run_index(args: argparse.Namespace) -> int:
                 engine="local" if args.ray is None else "ray",
                 address=address,
             )
+    except NoCables:
+        warnings.drop()  # its one line says what was skipped
+        raise
     except KeyboardInterrupt:
+        warnings.release()
         say("cableqa: interrupted; run `cableqa index` again to resume where it stopped", err=True)
         raise
+    finally:
+        warnings.release()
     if report.resumed:
         say("cableqa: resumed the build that was stopped", err=True)
     if report.upgraded:
@@ -475,9 +551,10 @@ def print_answer(answer, explain: bool = False) -> None:
         ("score", f"{top.score:.3f}"),
         ("probability", f"{answer.probability:.2f}"),
     ]
+    width = max(len(name) for name, _ in fields) + 2
     for name, value in fields:
         if value:
-            console.print(Text(f"  {name:<11}", style="dim") + Text(printable(value)))
+            console.print(Text(f"  {name:<{width}}", style="dim") + Text(printable(value)))
     if explain:
         print_features(console, top)
     if len(answer.hits) > 1:
@@ -490,7 +567,7 @@ def print_answer(answer, explain: bool = False) -> None:
         console.print(Text("     ") + excerpt_text(hit, limit=160))
         if explain:
             print_features(console, hit)
-    console.print(Text(f"\n{answer.seconds * 1000:.0f} ms", style="dim"))
+    console.print(Text(f"\nanswered in {answer.seconds * 1000:.0f} ms", style="dim"))
 
 
 def print_features(console, hit) -> None:
@@ -527,7 +604,7 @@ def add_info(subparsers: argparse._SubParsersAction) -> None:
 def run_info(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    qa = cableqa.load(args.index or DEFAULT_INDEX, build_missing=False)
+    qa = cableqa.load(index_of(args), build_missing=False)
     info, facets = qa.info(), qa.facets()
     if args.json:
         listed = {name: [value._asdict() for value in values] for name, values in facets.items()}
@@ -580,7 +657,7 @@ def run_refs(args: argparse.Namespace) -> int:
     from cableqa import paper_trail
     from cableqa.index_files import open_index
 
-    index = open_index(args.index or DEFAULT_INDEX)
+    index = open_index(index_of(args))
     doc_id = paper_trail.indexed_id(index, args.doc_id)
     cites, cited_by = paper_trail.references(index, doc_id), paper_trail.cited_by(index, doc_id)
     if args.json:
@@ -619,7 +696,7 @@ def run_related(args: argparse.Namespace) -> int:
     from cableqa import paper_trail
     from cableqa.index_files import open_index
 
-    index = open_index(args.index or DEFAULT_INDEX)
+    index = open_index(index_of(args))
     doc_id = paper_trail.indexed_id(index, args.doc_id)
     cables = paper_trail.related(index, doc_id, args.k)
     if args.json:

@@ -40,6 +40,10 @@ class IndexDamaged(CableQAError):
         super().__init__(f"the index in {index_dir} is damaged ({self.why}); run `cableqa index --rebuild`")
 
 
+class NoCables(CableQAError):
+    """A build that found no cable at all in what it was given: it writes nothing."""
+
+
 def one_line(message: object) -> str:
     """The first line of an error message from a library, which may run to several."""
     lines = [line.strip() for line in str(message).splitlines() if line.strip()]

@@ -8,13 +8,14 @@
             vectors.faiss  the same vectors, for nearest-neighbour search
         gen-000002/        the one before, kept until the next build for readers that read the old manifest
 
-"Is this an index?" is `is_index`, here and nowhere else.
+"Is this an index?" is `is_index`, here and nowhere else; "what is it instead?" is `not_an_index`.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +36,27 @@ OPEN_ATTEMPTS = 5
 def is_index(directory: str | os.PathLike) -> bool:
     """Whether `directory` holds an index (a manifest; whether it is sound is `open_index`'s business)."""
     return (Path(directory) / MANIFEST).is_file()
+
+
+def not_an_index(directory: str | os.PathLike) -> CableQAError:
+    """The one-line error for a folder that holds no index, saying what it is and what to run.
+
+    A folder (or file) of cables given as the index is told apart: building the index there,
+    in the user's cables folder, is the one thing not to suggest.
+    """
+    from cableqa.readers import holds_cables
+
+    path = Path(directory)
+    quoted = shlex.quote(str(path))
+    if path.exists() and holds_cables(path):
+        what, them = ("is a file of cables", "it") if path.is_file() else ("holds cables", "them")
+        return CableQAError(f"{path} {what}, not an index; index {them} with `cableqa index {quoted} --index NEWDIR`")
+    if path.is_file():
+        return CableQAError(f"{path} is a file, not a cableqa index")
+    absent = "" if path.exists() else " (it does not exist)"
+    return CableQAError(
+        f"{path} is not a cableqa index{absent}; build one with `cableqa index CABLES --index {quoted}`"
+    )
 
 
 @dataclass(frozen=True)
@@ -204,8 +226,7 @@ def read_manifest(directory: Path) -> Manifest:
     """The manifest of an index this cableqa can read; a one-line error for anything else."""
     manifest = Manifest.read(directory)
     if manifest is None:
-        what = "is not an index (no manifest.json)" if directory.is_dir() else "does not exist"
-        raise CableQAError(f"{directory} {what}; build one with `cableqa index`")
+        raise not_an_index(directory)
     manifest.check_compatible(None, directory)
     return manifest
 

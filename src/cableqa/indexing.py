@@ -31,7 +31,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from cableqa.buildlock import build_lock
-from cableqa.errors import CableQAError, IndexDamaged
+from cableqa.errors import CableQAError, IndexDamaged, NoCables
 from cableqa.files import file_sha256, visible_files
 from cableqa.index_files import (
     CHUNKER_VERSION,
@@ -43,9 +43,10 @@ from cableqa.index_files import (
     Manifest,
     check_index,
 )
+from cableqa.locations import default_index, shipped_seeds
 from cableqa.store import FORGET_BUILD_PROGRESS, EmbeddedSection, SectionText, Store
+from cableqa.wording import no_cables
 
-DEFAULT_SOURCES = ("seeds",)
 ENGINES = ("local", "ray")
 PLAN = "plan.json"  # in a partial generation: what it is a build of, so that another build can resume it
 # Cables read between commits inside one file (one file is committed whole as well): at the
@@ -55,6 +56,8 @@ READ_PROGRESS_EVERY = 100  # cables between progress reports while reading (a fe
 # Sections read from the database at once to be embedded (bounded memory at any corpus size).
 SECTIONS_PER_READ = 500
 
+# (stage, done, total): each stage is reported when it starts ("read", "model", "embed", "write",
+# `wording.BUILD_STAGES`), then as it goes; total is None while it is not known.
 Progress = Callable[[str, int, "int | None"], None]
 
 
@@ -84,7 +87,7 @@ class BuildReport:
 
 def build(
     sources: list[str | os.PathLike] | None = None,
-    index_dir: str | os.PathLike = "index",
+    index_dir: str | os.PathLike | None = None,
     *,
     model: str | None = None,
     rebuild: bool = False,
@@ -101,9 +104,11 @@ def build(
 
     Only files whose content changed since the last build are read and embedded
     again; cables whose files are gone are dropped. `sources` adds to the roots the
-    index already has (default for a new index: `seeds/`). `rebuild` reads and
+    index already has (default for a new index: the shipped `seeds/`). `rebuild` reads and
     embeds every file under those roots again, with `model` or the default model;
-    so does an update of an index whose current generation is damaged.
+    so does an update of an index whose current generation is damaged. A build that
+    finds no cable at all is an error, and writes nothing. `index_dir` defaults to
+    `locations.default_index()`.
 
     Builds of one index run one at a time: with another running, `wait` for it
     (after `on_wait(its pid)`) or raise `CableQAError`. A model that is not on this
@@ -119,7 +124,7 @@ def build(
         from cableqa.ray_build import require_ray
 
         require_ray()  # before anything is read
-    directory = Path(index_dir)
+    directory = Path(index_dir) if index_dir is not None else default_index()
     given = _given_roots(sources)
     if model is not None:
         model_identity(model, allow_download=allow_download)  # a bad model is an error before anything is written
@@ -180,6 +185,8 @@ def _build_locked(
         try:
             engine = _engine(model_source, allow_download, *where)
             hashes = _sync_sources(store, files, report, notify, skip, previous.sources if previous else {})
+            if not store.holds_cables():
+                raise _no_cables(roots, len(files), report.skipped, kept=old is not None)
             report.upgraded = previous is not None and not store.has_term_counts()
             if previous is not None and not report.changed:
                 report.cables_embedded = 0  # stored by a stopped build, then dropped with their file
@@ -266,11 +273,18 @@ def _given_roots(sources) -> list[str]:
 def _roots(given: list[str], previous: Manifest | None) -> list[str]:
     known = previous.roots if previous is not None else []
     if not given and not known:
-        defaults = [str(Path(name).resolve()) for name in DEFAULT_SOURCES if Path(name).exists()]
-        if not defaults:
-            raise CableQAError("no cables to index: give a file or folder (the default, seeds/, is not here)")
-        given = defaults
+        seeds = shipped_seeds()
+        if seeds is None:
+            raise CableQAError("no cables to index: give a file or folder (`cableqa index CABLES`)")
+        given = [str(seeds.resolve())]
     return sorted(set(known) | set(given))
+
+
+def _no_cables(roots: list[str], files: int, skipped: list[tuple[str, str]], *, kept: bool) -> NoCables:
+    """The one line for a build that found no cable at all: where it looked, and the first file's reason."""
+    where = roots[0] if len(roots) == 1 else f"{len(roots)} files and folders"
+    outcome = "the index is unchanged" if kept else "no index was written"
+    return NoCables(f"{no_cables(where, files, skipped)}; {outcome}")
 
 
 def _files_under(root: Path, skip) -> Iterator[Path]:
@@ -295,6 +309,7 @@ def _sync_sources(
     """
     from cableqa.readers import read
 
+    notify("read", 0, None)  # from the first second: hashing a large dump takes a while
     known = store.source_hashes()
     hashes = {}
     for key, path in sorted(files.items()):
@@ -405,36 +420,39 @@ class _LocalEngine:
             resolve_device(device)
         self.device = device
         self._encoder = None
+        self._cutter = None
 
-    @property
-    def encoder(self):
+    def load(self) -> None:
+        """Load the model (its tokenizer and encoder) unless loaded: 5-15 s on a CPU, a stage of its own."""
         if self._encoder is None:
+            from cableqa.cutting import Cutter
             from cableqa.embed import load_encoder
 
+            self._cutter = Cutter(self.name, allow_download=self.allow_download)
             self._encoder = load_encoder(
                 self.name, purpose="build", allow_download=self.allow_download, device=self.device
             )
-        return self._encoder
 
     def embed(self, sections: Iterator[SectionText]) -> Iterator[list[EmbeddedSection]]:
         """The sections, cut and embedded, in their order, a few hundred windows at a time."""
-        from cableqa.cutting import Cutter
         from cableqa.embed import batch_size_for
         from cableqa.late_chunking import WINDOWS_PER_CALL, embed_sections
 
-        cutter = Cutter(self.name, allow_download=self.allow_download)
+        self.load()
+        batch_size = batch_size_for(self._encoder.device)
         batch, windows = [], 0
         for section in sections:
-            batch.append(cutter.cut(section))
+            batch.append(self._cutter.cut(section))
             windows += len(batch[-1].windows)
             if windows >= WINDOWS_PER_CALL:
-                yield embed_sections(self.encoder, batch, batch_size_for(self.encoder.device))
+                yield embed_sections(self._encoder, batch, batch_size)
                 batch, windows = [], 0
         if batch:
-            yield embed_sections(self.encoder, batch, batch_size_for(self.encoder.device))
+            yield embed_sections(self._encoder, batch, batch_size)
 
     def dimension(self) -> int:
-        return self.encoder.dimension
+        self.load()
+        return self._encoder.dimension
 
     def close(self) -> None:
         """Nothing to let go of: the model goes with the process."""
@@ -447,6 +465,9 @@ def _embed_missing(store: Store, engine, report: BuildReport, notify) -> int:
     is killed keeps every batch it stored.
     """
     rowids = store.pending_sections()
+    if rowids:
+        notify("model", 0, None)
+        engine.load()
     done = 0
     notify("embed", done, len(rowids))
     for batch in engine.embed(_section_texts(store, rowids)):

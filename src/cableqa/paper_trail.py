@@ -18,6 +18,7 @@ from cableqa.filters import Filters
 from cableqa.index_files import OpenIndex
 from cableqa.question import Question
 from cableqa.types import CableLink, RelatedCable
+from cableqa.wording import folder
 
 if TYPE_CHECKING:
     from cableqa.store import Store
@@ -36,7 +37,7 @@ def indexed_id(index: OpenIndex, doc_id: str) -> str:
     `Store.stored_id`); a one-line error when it is not indexed."""
     stored = index.store.stored_id(doc_id)
     if stored is None:
-        raise CableQAError(f"{doc_id.strip() or 'an empty ID'} is not in the index {index.directory}")
+        raise CableQAError(f"{doc_id.strip() or 'an empty ID'} is not in the index in {folder(index.directory)}")
     return stored
 
 

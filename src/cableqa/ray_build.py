@@ -71,6 +71,10 @@ class RayEngine:
         self.allow_download = allow_download
         self._started_ray = False
 
+    def load(self) -> None:
+        """Get ready to embed: start or join Ray (each encoder actor loads the model as it starts)."""
+        self.connect()
+
     def embed(self, sections: Iterator[SectionText]) -> Iterator[list[EmbeddedSection]]:
         """The sections, cut and embedded on the cluster, in their order, a batch at a time."""
         batch: list[SectionText] = []

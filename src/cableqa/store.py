@@ -428,6 +428,10 @@ class Store:
             "vectors": one("SELECT count(*) FROM windows WHERE vector IS NOT NULL"),
         }
 
+    def holds_cables(self) -> bool:
+        """Whether any cable is stored (without counting them all)."""
+        return self.db.execute("SELECT 1 FROM cables LIMIT 1").fetchone() is not None
+
     def pending_sections(self) -> list[int]:
         """Rowids of the sections not embedded yet: those without windows, or with a window or sentence
         still without a vector (a partial generation of an older cableqa stored spans before vectors)."""

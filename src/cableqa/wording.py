@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
 from cableqa.types import Answer
+
+# What a build is doing, by the stage its progress callback names (`indexing.Progress`), in the
+# order they come: the CLI's progress lines and the TUI's status line.
+BUILD_STAGES = {
+    "read": "reading cables",
+    "model": "loading the model",
+    "embed": "embedding passages",
+    "write": "writing the index",
+}
 
 
 def count(number: int, noun: str) -> str:
@@ -14,9 +24,24 @@ def count(number: int, noun: str) -> str:
 
 
 def folder(path: str | Path) -> str:
-    """A folder as the user would type it: "index/", "/tmp/x/index/"."""
+    """A folder as the user would type it, the home folder as ~: "index/", "~/.local/share/cableqa/index/"."""
     text = str(path)
+    home = str(Path.home()).rstrip("/\\")
+    if home and Path(text).is_absolute() and (text == home or text.startswith(home + os.sep)):
+        text = "~" + text[len(home) :]
     return text if text.endswith(("/", "\\")) else text + "/"
+
+
+def no_cables(where: str | Path, files: int, skipped: list[tuple[str, str]]) -> str:
+    """What a read that found no cable at all says: "no cable in notes/ (4 files, none of them a
+    cable; notes/a.txt: empty file)", or for one file "no cable in a.txt: empty file"."""
+    if not files:
+        return f"no cable in {where}: it holds no file"
+    source, reason = skipped[0] if skipped else (None, "")
+    if files == 1 and source == str(where):
+        return f"no cable in {where}: {reason}"
+    first = f"; {source}: {reason}" if source else ""
+    return f"no cable in {where} ({count(files, 'file')}, none of them a cable{first})"
 
 
 def describe_filters(filters: Iterable[tuple[str, str | None]]) -> str:

@@ -18,6 +18,9 @@ from cableqa.readers.assemble import NotACable
 from cableqa.types import Cable
 
 SNIFF_BYTES = 8192
+# `holds_cables` tries this many files of a folder: enough to tell a folder of cables, given as
+# an index by mistake, from notes or an empty folder.
+FILES_TRIED = 10
 log = logging.getLogger("cableqa")
 
 SkipHandler = Callable[[str, str], None]
@@ -59,6 +62,17 @@ def read_file(path: Path, *, on_skip: SkipHandler, on_bytes: Callable[[int], Non
         yield newspage.read_file(path, text)
     else:
         yield plaintext.read_file(path, text)
+
+
+def holds_cables(path: str | Path) -> bool:
+    """Whether a file, or one of the first `FILES_TRIED` files under a folder, holds a cable."""
+    for file in visible_files(Path(path))[:FILES_TRIED]:
+        try:
+            if next(read_file(file, on_skip=lambda source, reason: None), None) is not None:
+                return True
+        except (NotACable, OSError):
+            continue
+    return False
 
 
 def _sniff(path: Path) -> str:

@@ -10,9 +10,7 @@ from textual.content import Content
 from textual.widgets import LoadingIndicator, Static
 
 from cableqa.tui.literal import literal
-from cableqa.wording import count
-
-STAGES = {"read": "reading cables", "embed": "embedding passages", "write": "writing the index"}
+from cableqa.wording import BUILD_STAGES, count, folder
 
 
 class StatusBar(Horizontal):
@@ -33,14 +31,19 @@ class StatusBar(Horizontal):
 
     def progress(self, stage: str, done: int, total: int | None) -> None:
         """The progress callback of `cableqa.load`/`build`, relayed to the UI thread."""
-        what = STAGES.get(stage, stage)
-        amount = f"{done:,}/{total:,}" if total else f"{done:,}"
-        self.loading(f"Building the index: {what} {amount}")
+        what = BUILD_STAGES.get(stage, stage)
+        amount = f" {done:,}/{total:,}" if total else f" {done:,}" if done else ""
+        self.loading(f"Building the index: {what}{amount}")
 
     def ready(self, info: Any) -> None:
-        """Show what `Assistant.info()` says: cables, sections, model."""
+        """Show what `Assistant.info()` says: where the index is, its cables and sections, the model."""
         self.set_class(False, "-loading")
-        parts = [count(info.cables, "cable"), count(info.sections, "section"), f"model {info.model}"]
+        parts = [
+            folder(info.index_dir),
+            count(info.cables, "cable"),
+            count(info.sections, "section"),
+            f"model {info.model}",
+        ]
         self._set("#status-index", literal(" · ".join(parts)))
 
     def failed(self, message: str) -> None:
