@@ -224,3 +224,61 @@ def test_a_duplicate_id_warns_once_naming_both_rows_and_the_first_row_is_kept(tm
         f" (at byte {offsets[first]}); the first row is kept"
         for row_id, position, first in ((5, 5, 2), (7, 7, 2), (3, 8, 3))
     }
+
+
+# --- an update never removes a cable because a row of its file could not be read ---------------
+
+
+def build(folder: Path, index: Path, skipped: list | None = None):
+    on_skip = None if skipped is None else lambda *skip: skipped.append(skip)
+    return cableqa.build([folder], index, model="hashing", on_skip=on_skip)
+
+
+def test_an_update_keeps_the_cables_of_rows_it_could_not_read(tmp_path):
+    """Row 1 of issue 19: an update of a 10-row index whose dump gained a bad row 4 left 3 cables."""
+    (tmp_path / "dump").mkdir()
+    dump, index = tmp_path / "dump" / "cables.csv", tmp_path / "index"
+    rows = dump_rows(11)
+    write_dump(dump, rows[:10])
+    assert build(dump.parent, index).cables == 10
+    before = cableqa.load(index).cable(rows[3][2])
+
+    rows[1][7] = rows[1][7].replace("the ", "THE CHANGED ", 1)  # read cleanly and changed: replaced
+    write_dump(dump, rows, {4: stray_quote(rows[3])})  # row 4 unreadable; row 11 new
+    skipped = []
+    report = build(dump.parent, index, skipped)
+    assert [source.rsplit("/", 1)[1] for source, _ in skipped] == ["cables.csv#4"]
+    assert (report.cables, report.cables_embedded) == (11, 2)
+    qa = cableqa.load(index)
+    assert qa.cable(rows[3][2]) == before
+    assert "THE CHANGED" in qa.cable(rows[1][2]).body
+
+    write_dump(dump, rows[:3] + rows[4:])  # row 4 gone, and the dump reads whole: its cable goes
+    assert build(dump.parent, index).cables == 10
+    assert cableqa.load(index).cable(rows[3][2]) is None
+
+
+def test_a_removed_row_stays_while_its_dump_reads_with_a_skip(tmp_path):
+    """Which row a skipped stretch held cannot be known, so no cable goes until the dump reads whole."""
+    (tmp_path / "dump").mkdir()
+    dump, index = tmp_path / "dump" / "cables.csv", tmp_path / "index"
+    rows = dump_rows(6)
+    write_dump(dump, rows)
+    build(dump.parent, index)
+    write_dump(dump, rows[:2] + rows[3:], {5: nul_in_body(rows[5])})  # row 3 removed, row 6 (now 5th) damaged
+    assert build(dump.parent, index, []).cables == 6
+
+
+@pytest.mark.parametrize("damage", [b"\xe9t\xe9 \xe0 Paris", b"\0\1\2\3"])
+def test_a_cable_file_that_cannot_be_read_this_time_keeps_its_cable(tmp_path, damage):
+    (tmp_path / "cables").mkdir()
+    index = tmp_path / "index"
+    page = tmp_path / "cables" / "09PARIS119.txt"
+    page.write_bytes((FIXTURES / "formats" / "09PARIS119.txt").read_bytes())
+    build(page.parent, index)
+    before = cableqa.load(index).cable("09PARIS119")
+    page.write_bytes(page.read_bytes() + damage)
+    skipped = []
+    assert build(page.parent, index, skipped).cables == 1
+    assert [source for source, _ in skipped] == [str(page.resolve())]
+    assert cableqa.load(index).cable("09PARIS119") == before
