@@ -98,20 +98,18 @@ def _stretches(binary: BinaryIO) -> Iterator[tuple[int, str | None, bytes | None
     """
     start = len(codecs.BOM_UTF8) if binary.read(len(codecs.BOM_UTF8)) == codecs.BOM_UTF8 else 0
     binary.seek(start)
-    offset, lines, size, at_line_start, row_id = start, [], 0, True, None
+    lines, size, at_line_start, row_id = [], 0, True, None
     while line := binary.readline(LINE_PIECE):
-        row_start = at_line_start and line[:1] == b'"' and ROW_START_RE.match(line)
-        if row_start:
+        if at_line_start and line[:1] == b'"' and (row_start := ROW_START_RE.match(line)):
             if size:
                 yield start, row_id, b"".join(lines) if size <= ROW_LIMIT else None
-                start, lines, size = offset, [], 0
+                start, lines, size = start + size, [], 0
             row_id = row_start[1].decode()
         size += len(line)
         if size <= ROW_LIMIT:
             lines.append(line)
         else:
             lines.clear()
-        offset += len(line)
         at_line_start = line[-1:] == b"\n"
     if size:
         yield start, row_id, b"".join(lines) if size <= ROW_LIMIT else None
