@@ -220,7 +220,7 @@ def test_a_duplicate_id_warns_once_naming_both_rows_and_the_first_row_is_kept(tm
     assert [cable.doc_id for cable in cables] == [rows[n][2] for n in (0, 1, 2, 3, 5)]
     assert "THE DUPLICATE" not in cables[1].body and cables[1].source.endswith("#2")
     assert skipped == {
-        f"#{row_id}": f"row at byte {offsets[position]}: its reference ID {rows[first - 1][2]} is row {first}'s too"
+        f"#{row_id}": f"row at byte {offsets[position]}: its reference ID {rows[first - 1][2]!r} is row {first}'s too"
         f" (at byte {offsets[first]}); the first row is kept"
         for row_id, position, first in ((5, 5, 2), (7, 7, 2), (3, 8, 3))
     }
@@ -282,3 +282,14 @@ def test_a_cable_file_that_cannot_be_read_this_time_keeps_its_cable(tmp_path, da
     assert build(page.parent, index, skipped).cables == 1
     assert [source for source, _ in skipped] == [str(page.resolve())]
     assert cableqa.load(index).cable("09PARIS119") == before
+
+
+def test_a_duplicate_id_full_of_escape_codes_reaches_the_terminal_inert(tmp_path, capsys):
+    from cableqa.cli import main
+
+    rows = dump_rows(3)
+    rows[1][2] = rows[2][2] = "09X\x1b[2J\x9b31m"
+    write_dump(tmp_path / "cables.csv", rows)
+    main(["show", str(tmp_path / "cables.csv")])
+    warnings = [line for line in capsys.readouterr().err.splitlines() if "is row 2's too" in line]
+    assert len(warnings) == 1 and "\x1b" not in warnings[0] and "\x9b" not in warnings[0]

@@ -79,7 +79,7 @@ def read_file(
                     first_id, first_offset = first_row_of.setdefault(cable.doc_id, (row_id, offset))
                     if first_offset != offset:
                         raise NotACable(
-                            f"its reference ID {cable.doc_id} is row {first_id}'s too (at byte {first_offset});"
+                            f"its reference ID {cable.doc_id!r} is row {first_id}'s too (at byte {first_offset});"
                             " the first row is kept"
                         )
                 except NotACable as skip:
