@@ -87,13 +87,14 @@ def test_bad_files_are_skipped_with_a_reason_each():
         cableqa.read(FIXTURES / "bad", on_skip=lambda source, reason: skipped.update({Path(source).name: reason}))
     )
     assert [cable.doc_id for cable in cables] == ["66BUENOSAIRES2481"]  # the complete row before the cut
+    row_1003 = (FIXTURES / "bad" / "truncated.csv").read_bytes().index(b'\n"1003",') + 1
     assert skipped.pop("not_a_cable.txt").startswith("no cable header")
     assert skipped == {
         "binary.txt": "binary file",
         "empty.txt": "empty file",
         "latin1.txt": "not UTF-8 text",
         "other_site.html": "an HTML page that is not a WikiLeaks cable page",
-        "truncated.csv#2": "truncated or malformed row (unexpected end of data)",
+        "truncated.csv#1003": f"row at byte {row_1003}: truncated or malformed (unexpected end of data)",
     }
 
 

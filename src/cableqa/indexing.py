@@ -299,10 +299,11 @@ def _sync_sources(
 ) -> dict[str, str]:
     """Bring the store's cables in line with `files`; return the hash of every file now indexed.
 
-    A file that cannot be read is skipped and keeps the cables it had; a cable held by
-    several files stays while any of them does. In a changed file only the cables whose
-    digest changed are stored and embedded again (`store.cable_digest`): one edited row of
-    a 250,000-row dump re-embeds one cable.
+    A file that cannot be read is skipped and keeps the cables it had, and so does a file read
+    with a skip (a row of a dump, say): the cables it held and did not give this time stay until
+    it reads without one. A cable held by several files stays while any of them does. In a
+    changed file only the cables whose digest changed are stored and embedded again
+    (`store.cable_digest`): one edited row of a 250,000-row dump re-embeds one cable.
 
     The report counts the files read and removed since `since` (the sources of the generation the
     build updates) and the cables stored, before a stop the build resumes from too.
@@ -331,6 +332,7 @@ def _sync_sources(
         held_before = store.cables_held_by(key)
         store.add_source(key, "")  # no file hashes to "": a build that resumes reads this file again
         seen = set()
+        skipped_before = len(report.skipped)
         for cable in read(files[key], on_skip=skip, on_bytes=progress.reached):
             progress.cable_read()
             seen.add(cable.doc_id)
@@ -340,11 +342,13 @@ def _sync_sources(
                 continue
             store.count_progress("cables_embedded")
             store.add_cable(cable, key)  # its sections are cut and embedded next (`_embed_missing`)
-        for other in sorted(store.release(key, held_before - seen) & set(hashes)):
+        read_whole = len(report.skipped) == skipped_before
+        gone = held_before - seen if read_whole else set()  # a row it could not read may hold any of them
+        for other in sorted(store.release(key, gone) & set(hashes)):
             if other not in queue:  # holds a cable whose stored copy this file no longer has
                 queue.append(other)
                 progress.add_file(files[other])
-        store.add_source(key, hashes[key])  # read whole
+        store.add_source(key, hashes[key])  # read, skips and all: not read again until it changes
         store.commit()
         done.append(key)
         progress.file_read(files[key])

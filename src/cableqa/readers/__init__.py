@@ -48,10 +48,11 @@ def read(
 
 def read_file(path: Path, *, on_skip: SkipHandler, on_bytes: Callable[[int], None] | None = None) -> Iterator[Cable]:
     """The cables in one file; raises `NotACable` for a file that holds none."""
-    head = _sniff(path)
-    if csvdump.is_cable_dump(head) or path.suffix.lower() == ".csv":
+    start = _start(path)
+    if csvdump.is_cable_dump(start) or path.suffix.lower() == ".csv":  # a bad byte in a dump costs one row
         yield from csvdump.read_file(path, on_skip, on_bytes)
         return
+    head = _as_text(start)
     if head.lstrip().startswith("<") and "<html" in head.lower():
         if not wikileaks.is_wikileaks_page(head):
             raise NotACable("an HTML page that is not a WikiLeaks cable page")
@@ -75,8 +76,8 @@ def holds_cables(path: str | Path) -> bool:
     return False
 
 
-def _sniff(path: Path) -> str:
-    """The start of the file as text; raises `NotACable` for empty, binary or non-UTF-8 files."""
+def _start(path: Path) -> bytes:
+    """The first SNIFF_BYTES of the file; raises `NotACable` for an empty file or one that cannot be read."""
     try:
         with path.open("rb") as stream:
             head = stream.read(SNIFF_BYTES)
@@ -84,6 +85,11 @@ def _sniff(path: Path) -> str:
         raise NotACable(f"cannot read ({error.strerror})") from error
     if not head.strip():
         raise NotACable("empty file")
+    return head
+
+
+def _as_text(head: bytes) -> str:
+    """The start of a file that is not a dump, as text; raises `NotACable` for binary or non-UTF-8 files."""
     if b"\0" in head:
         raise NotACable("binary file")
     try:
