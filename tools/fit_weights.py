@@ -36,7 +36,17 @@ from scipy.optimize import minimize
 import cableqa
 from cableqa.evaluate import read_questions
 from cableqa.filters import Filters
-from cableqa.ranking import COLUMNS, CONFIDENCE_FEATURES, FEATURES, Weights, confidence_features, fitted_weights
+from cableqa.index_files import open_index
+from cableqa.ranking import (
+    COLUMNS,
+    CONFIDENCE_FEATURES,
+    FEATURES,
+    SIGNALS,
+    Weights,
+    confidence_features,
+    fitted_weights,
+)
+from cableqa.terms import asked_years
 from cableqa.trees import TreeModel
 
 FOLDS = 5  # cross-validation folds, grouped by cable (56 cables a fold)
@@ -102,6 +112,9 @@ def load_features(index: str, paths: list[str], cache: Path) -> list[dict]:
         for path in paths
         for item in read_questions(path)
     ]
+    newest_year = open_index(Path(index)).store.newest_year()
+    for item in items:  # read from the text alone: not cached
+        item["after_index"] = any(year > newest_year for year in asked_years(item["question"]))
     if cached.exists():
         data = np.load(cached, allow_pickle=False)
         for number, item in enumerate(items):
@@ -188,7 +201,7 @@ def confidence_row(item: dict, scores: np.ndarray) -> np.ndarray:
         runs = Runs([], item["values"][rows], scores[rows])
         sections.append(RankedSection(None, runs, ()))
     sections.sort(key=lambda section: -section.score)
-    return confidence_features(sections, float(item["unseen_share"]))
+    return confidence_features(sections, float(item["unseen_share"]), item["after_index"])
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
@@ -316,7 +329,12 @@ def main() -> None:
     parser.add_argument("--index", required=True)
     parser.add_argument("--cache", default="/tmp/cableqa-fit", type=Path)
     parser.add_argument("--write", action="store_true", help=f"write {WEIGHTS_FILE.name}")
-    parser.add_argument("--no-ablation", action="store_true")
+    parser.add_argument(
+        "--ablation",
+        choices=("none", "linear", "trees", "all"),
+        default="all",
+        help="leave each linear feature out in turn (linear), each column beyond them out of the trees (trees)",
+    )
     args = parser.parse_args()
 
     items = load_features(args.index, args.questions, args.cache)
@@ -334,7 +352,7 @@ def main() -> None:
     linear = cross_validate(items, fold, mask)
     base = excerpt_at_1(outcomes(items, linear))
     print(f"\nlinear, all features: CV excerpt@1 {base:.3f} ({by_style(outcomes(items, linear))})")
-    if not args.no_ablation:
+    if args.ablation in ("linear", "all"):
         print("\n| feature left out | CV excerpt@1 | change |\n|---|---|---|")
         for n, name in enumerate(FEATURES):
             without = mask.copy()
@@ -354,12 +372,13 @@ def main() -> None:
     print(
         f"\ntrees (LightGBM lambdarank), {len(columns)} columns: CV excerpt@1 {trees_value:.3f} ({by_style(outcomes(items, trees))})"
     )
-    if not args.no_ablation:
+    if args.ablation in ("trees", "all"):
         print("\n| column left out of the trees | CV excerpt@1 | change |\n|---|---|---|")
-        for name in TREE_COLUMNS:
+        for name in SIGNALS:
             kept = [c for c in columns if COLUMNS[c] != name]
-            value = excerpt_at_1(outcomes(items, cross_validate_trees(items, fold, kept)))
-            print(f"| {name} | {value:.3f} | {value - trees_value:+.3f} |")
+            results = outcomes(items, cross_validate_trees(items, fold, kept))
+            value = excerpt_at_1(results)
+            print(f"| {name} | {value:.3f} | {value - trees_value:+.3f} | {by_style(results)} |")
     use_trees = trees_value > linear_value
     print(f"\nadopted: {'trees' if use_trees else 'linear'}")
     scores = trees if use_trees else linear

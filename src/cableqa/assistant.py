@@ -10,6 +10,7 @@ import os
 import shlex
 import time
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 
 from cableqa import paper_trail, ranking
@@ -196,7 +197,12 @@ class Assistant:
 
     def parse(self, question: str) -> Question:
         """The question as ranking reads it: its words, their roles and weights, what it asks."""
-        return parse_question(question, self._frequencies, self.index.manifest.counts.get("sections", 1))
+        sections = self.index.manifest.counts.get("sections", 1)
+        return parse_question(question, self._frequencies, sections, self._newest_year)
+
+    @cached_property
+    def _newest_year(self) -> int | None:
+        return self.index.store.newest_year()
 
     def _frequencies(self, terms: list[str]) -> dict[str, int]:
         unknown = [term for term in terms if term not in self._frequency]
@@ -290,7 +296,6 @@ def _check_arguments(question, k, *filters) -> None:
     for name, value in zip(FILTER_NAMES, filters, strict=True):
         if value is not None:
             _check_text(name, value)
-
 
 
 def _check_text(name: str, value: object) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from cableqa.header import reference_id
 from cableqa.references import references_in_question
-from cableqa.terms import WH_WORD, asked_months, focus_clause, named_terms, query_terms
+from cableqa.terms import WH_WORD, asked_months, asked_years, focus_clause, named_terms, query_terms
 
 # A term's role: what is asked (the focus clause), the setting around it, or a name.
 # Names are kept apart from the focus: inside a cable they point at the sentence that
@@ -36,6 +36,7 @@ class Question:
     reference: str | None  # the cable reference ID the question is, and nothing else ("07PARIS4695")
     cited: tuple[str, ...]  # the cable IDs it names ("STATE 123456" -> "STATE123456"; references_in_question)
     style: str  # one of STYLES
+    after_index: bool = False  # it names a year after the newest indexed cable's: what no cable can tell
 
     @property
     def unseen_share(self) -> float:
@@ -45,8 +46,11 @@ class Question:
         return sum(w for w, u in zip(self.idf, self.unseen, strict=True) if u) / total if total else 0.0
 
 
-def parse_question(text: str, frequencies: Callable[[list[str]], dict[str, int]], sections: int) -> Question:
-    """Read a question; `frequencies(terms)` says how many of the index's `sections` hold each term."""
+def parse_question(
+    text: str, frequencies: Callable[[list[str]], dict[str, int]], sections: int, newest_year: int | None = None
+) -> Question:
+    """Read a question; `frequencies(terms)` says how many of the index's `sections` hold each term,
+    `newest_year` is the year of the newest indexed cable."""
     text = text.strip()
     terms = query_terms(text)
     focus = focus_clause(text)
@@ -65,6 +69,7 @@ def parse_question(text: str, frequencies: Callable[[list[str]], dict[str, int]]
         reference=reference_id(text),
         cited=references_in_question(text),
         style=question_style(text),
+        after_index=newest_year is not None and any(year > newest_year for year in asked_years(text)),
     )
 
 

@@ -67,6 +67,7 @@ CONFIDENCE_FEATURES = (
     "window_cosine",
     "best_window",
     "unseen_share",
+    "after_index",
 )
 SUMMARY_TITLE = re.compile(r"\s*summary", re.IGNORECASE)
 _WORD = re.compile(r"\S+")
@@ -190,11 +191,11 @@ def rank_sections(
     return ranked
 
 
-def confidence_features(ranked: list[RankedSection], unseen_share: float) -> np.ndarray:
+def confidence_features(ranked: list[RankedSection], unseen_share: float, after_index: bool) -> np.ndarray:
     """What decides how likely the top excerpt is to answer: its score, its lead over the
     next section, how closely it matches the question in meaning and in words, how close the
-    nearest window of any candidate is, and how much of the question the index never mentions
-    (`Question.unseen_share`)."""
+    nearest window of any candidate is, how much of the question the index never mentions
+    (`Question.unseen_share`), and whether it asks of a year after the newest cable's."""
     top = ranked[0]
     columns = dict(zip(COLUMNS, top.runs.values[top.runs.best], strict=True))
     runner_up = ranked[1].score if len(ranked) > 1 else top.score - 1.0
@@ -204,6 +205,7 @@ def confidence_features(ranked: list[RankedSection], unseen_share: float) -> np.
         "margin": top.score - runner_up,
         "best_window": max(float(section.runs.values[0, window]) for section in ranked),
         "unseen_share": unseen_share,
+        "after_index": float(after_index),
         **columns,
     }
     return np.array([values[name] for name in CONFIDENCE_FEATURES], dtype=np.float64)
@@ -213,7 +215,9 @@ def probability(ranked: list[RankedSection], question: Question, weights: Weight
     """The fitted probability that the top excerpt answers the question (0 with no candidate)."""
     if not ranked:
         return 0.0
-    logit = weights.confidence_bias + float(confidence_features(ranked, question.unseen_share) @ weights.confidence)
+    logit = weights.confidence_bias + float(
+        confidence_features(ranked, question.unseen_share, question.after_index) @ weights.confidence
+    )
     return float(1.0 / (1.0 + np.exp(-logit)))
 
 
@@ -221,7 +225,9 @@ def not_found_probability(ranked: list[RankedSection], question: Question, weigh
     """The fitted probability that nothing indexed answers the question (1 with no candidate)."""
     if not ranked:
         return 1.0
-    logit = weights.not_found_bias + float(confidence_features(ranked, question.unseen_share) @ weights.not_found)
+    logit = weights.not_found_bias + float(
+        confidence_features(ranked, question.unseen_share, question.after_index) @ weights.not_found
+    )
     return float(1.0 / (1.0 + np.exp(-logit)))
 
 

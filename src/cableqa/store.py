@@ -597,6 +597,12 @@ class Store:
     # -- read at query time, so adding or dropping a cable needs no edge updates.
 
     @_reads
+    def newest_year(self) -> int | None:
+        """The year of the newest dated cable (read through the date index: one step at any size)."""
+        row = self.db.execute("SELECT max(date) FROM cables WHERE date != ''").fetchone()
+        return int(row[0][:4]) if row and row[0] and row[0][:4].isdigit() else None
+
+    @_reads
     def has_cable(self, doc_id: str) -> bool:
         return self.db.execute("SELECT 1 FROM cables WHERE doc_id = ?", (doc_id,)).fetchone() is not None
 

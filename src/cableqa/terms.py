@@ -201,6 +201,14 @@ def asked_months(question: str) -> set[str]:
     return {f"{year}-{MONTHS.index(name.lower()) + 1:02d}" for name, year in _MONTH_YEAR.findall(question)}
 
 
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def asked_years(question: str) -> set[int]:
+    """The years (1900-2099) a question names."""
+    return {int(year) for year in _YEAR.findall(question)}
+
+
 def find_terms(text: str, terms: list[str]) -> list[tuple[int, int, str]]:
     """(start, end, term) for every word of `text` that matches one of `terms`."""
     stems = tuple((stem(term), term) for term in terms)
