@@ -92,7 +92,7 @@ def test_bad_files_are_skipped_with_a_reason_each():
         "binary.txt": "binary file",
         "empty.txt": "empty file",
         "latin1.txt": "not UTF-8 text",
-        "other_site.html": "an HTML page that is not a WikiLeaks cable page",
+        "other_site.html": "an HTML page that carries no cable",
         "truncated.csv#2": "truncated or malformed row (unexpected end of data)",
     }
 
