@@ -10,6 +10,7 @@ import os
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cableqa import paper_trail, ranking
 from cableqa.errors import CableQAError
@@ -22,6 +23,9 @@ from cableqa.search import retrieve
 from cableqa.sections import paragraphs_between
 from cableqa.store import StoredSection
 from cableqa.types import Answer, Cable, CableLink, FacetValue, Hit, RelatedCable, paragraph_range
+
+if TYPE_CHECKING:
+    from cableqa.check import ArticleCheck
 
 CANDIDATES = 20  # sections whose sentences are read before the final order is set
 # In a large index the keyword search takes the question's words rarest first while the sections
@@ -133,6 +137,15 @@ class Assistant:
             filters=filters.items(),
             excluded_by_filters=excluded,
         )
+
+    def check(self, text: str) -> ArticleCheck:
+        """Where each quotation of an article comes from: `verbatim`, `altered` or `not_found` in the
+        indexed cables, with the cable, paragraphs, its own words and the differences; and the cables
+        the article names. `text`: plain text, Markdown or a saved web page (HTML, any site)."""
+        from cableqa.check import Checker
+
+        _check_text("the article", text)
+        return Checker(self.index, lambda texts: self.encoder.encode(texts), self._frequencies).check(text)
 
     def cable(self, doc_id: str) -> Cable | None:
         """The whole indexed cable, with its sections; its ID in any case (`Store.stored_id`)."""
