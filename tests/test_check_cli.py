@@ -7,7 +7,7 @@ import pytest
 from conftest import FIXTURES, SEEDS
 
 import cableqa
-from cableqa import cli
+from cableqa import check
 from cableqa.cli import main
 
 ARTICLE = (
@@ -80,7 +80,7 @@ def test_markdown_quotes_each_quotation_then_its_citation(index, article, capsys
     ],
 )
 def test_an_article_that_cannot_be_read_is_one_line_and_exit_2(index, tmp_path, capsys, monkeypatch, setup, message):
-    monkeypatch.setattr(cli, "ARTICLE_MAX_BYTES", 100)
+    monkeypatch.setattr(check, "ARTICLE_MAX_BYTES", 100)
     path = setup(tmp_path)
     status, out, err = run(capsys, "check", str(path), "--index", str(index))
     assert status == 2 and out == "" and err.count("\n") == 1

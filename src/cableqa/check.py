@@ -12,12 +12,14 @@ vectors) are listed as not a match.
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import cached_property
+from pathlib import Path
 
 import numpy as np
 
@@ -59,6 +61,7 @@ NEAREST_SHOWN = 3  # sentences listed, as not a match, for a quotation not found
 # reproduced) is compared on its first QUOTE_MAX_WORDS words.
 MAX_QUOTES = 500
 QUOTE_MAX_WORDS = 400
+ARTICLE_MAX_BYTES = 50_000_000  # an article, not a corpus: a larger file is refused before it is read
 STATUSES = ("verbatim", "altered", "not_found")
 BLANKS = re.compile(r"\s+")
 
@@ -354,3 +357,29 @@ def _section_passage(section: StoredSection, start: int, end: int) -> Passage:
     return Passage(
         section.doc_id, paragraphs, _sentence(section.section.text[start:end]), citation(section, paragraphs)
     )
+
+
+def read_article_file(name: str | os.PathLike) -> str:
+    """The text of the article in a file; one clear `CableQAError` for what cannot be read."""
+    path = Path(name)
+    try:
+        if path.is_dir():
+            raise CableQAError(f"{name} is a folder, not an article")
+        if path.stat().st_size > ARTICLE_MAX_BYTES:
+            raise CableQAError(f"{name} is larger than {ARTICLE_MAX_BYTES // 1_000_000} MB: an article, not a corpus")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise CableQAError(f"{name}: no such file") from None
+    except OSError as error:
+        raise CableQAError(f"{name}: cannot read ({error.strerror})") from None
+    return article_from_bytes(data, str(name))
+
+
+def article_from_bytes(data: bytes, where: str) -> str:
+    """An article's bytes as text: UTF-8 (a byte-order mark dropped), at most ARTICLE_MAX_BYTES."""
+    if len(data) > ARTICLE_MAX_BYTES:
+        raise CableQAError(f"{where} is larger than {ARTICLE_MAX_BYTES // 1_000_000} MB: an article, not a corpus")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise CableQAError(f"{where} is not UTF-8 text (byte {error.start + 1})") from None

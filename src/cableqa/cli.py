@@ -519,8 +519,6 @@ def excerpt_text(hit, limit: int | None = None):
 
 # --- check: quotations of an article against the cables ---------------------------------------
 
-ARTICLE_MAX_BYTES = 50_000_000  # an article, not a corpus: a larger file is refused before it is read
-
 
 def add_check(subparsers: argparse._SubParsersAction) -> None:
     check = subparsers.add_parser(
@@ -553,30 +551,16 @@ def run_check_article(args: argparse.Namespace) -> int:
 
 
 def read_article(name: str) -> str:
-    """The article in FILE (or standard input for "-") as text; one clear error for what cannot be read."""
-    where = "standard input" if name == "-" else name
+    """The article in FILE, or on standard input for "-"."""
+    from cableqa.check import ARTICLE_MAX_BYTES, article_from_bytes, read_article_file
+
+    if name != "-":
+        return read_article_file(name)
     try:
-        if name == "-":
-            data = sys.stdin.buffer.read(ARTICLE_MAX_BYTES + 1)
-        else:
-            path = Path(name)
-            if path.is_dir():
-                raise CableQAError(f"{name} is a folder, not an article")
-            if path.stat().st_size > ARTICLE_MAX_BYTES:
-                raise CableQAError(
-                    f"{name} is larger than {ARTICLE_MAX_BYTES // 1_000_000} MB: an article, not a corpus"
-                )
-            data = path.read_bytes()
-    except FileNotFoundError:
-        raise CableQAError(f"{name}: no such file") from None
+        data = sys.stdin.buffer.read(ARTICLE_MAX_BYTES + 1)
     except OSError as error:
-        raise CableQAError(f"{where}: cannot read ({error.strerror})") from None
-    if len(data) > ARTICLE_MAX_BYTES:
-        raise CableQAError(f"{where} is larger than {ARTICLE_MAX_BYTES // 1_000_000} MB: an article, not a corpus")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise CableQAError(f"{where} is not UTF-8 text (byte {error.start + 1})") from None
+        raise CableQAError(f"standard input: cannot read ({error.strerror})") from None
+    return article_from_bytes(data, "standard input")
 
 
 # --- info -------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The command palette's cableqa commands (ctrl+p): filters, rebuild, export, theme."""
+"""The command palette's cableqa commands (ctrl+p): filters, check an article, rebuild, export, theme."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, NamedTuple, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from cableqa.tui.check import CheckScreen
 from cableqa.tui.filters import FACETS
 from cableqa.tui.literal import literal
 from cableqa.wording import count
@@ -34,6 +35,11 @@ class CableQACommands(Provider):
         app = self.cableqa
         yield Command("Set filters…", "Filter by origin, classification, tag and date", app.action_filters)
         yield Command("Clear filters", "Search all cables again", app.clear_filters)
+        yield Command(
+            "Check an article…",
+            "Paste an article or open a file: where each quotation comes from in the cables",
+            lambda: app.push_screen(CheckScreen()),
+        )
         yield Command("Rebuild index…", "Re-read the sources and rebuild the index from scratch", app.action_rebuild)
         yield Command(
             "Export conversation as Markdown…", "Write the questions and cited answers to a file", app.action_export
