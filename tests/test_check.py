@@ -7,6 +7,7 @@ import pytest
 from conftest import FIXTURES, SEEDS
 
 import cableqa
+from cableqa import check
 from cableqa.check import MAX_QUOTES
 from cableqa.errors import CableQAError
 
@@ -61,6 +62,19 @@ def test_a_quotation_in_no_cable_is_not_found_with_the_nearest_passages_not_a_ma
     assert quote.nearest and quote.passage == quote.nearest[0]
     data = quote.to_dict()
     assert data["doc_id"] == quote.nearest[0].doc_id and data["differences"] == []
+
+
+def test_a_quotation_sharing_a_few_words_with_a_cable_is_not_found(qa):
+    borrowed = "Mission Canada warmly welcomes the new trade commissioner from Brazil and all of her staff next spring"
+    quote = only(qa.check(f'"{borrowed}"'))
+    assert quote.status == "not_found" and quote.differences == ()
+
+
+def test_the_cables_an_article_names_are_compared_whatever_the_keyword_index_finds(qa, monkeypatch):
+    monkeypatch.setattr(check, "CANDIDATE_CABLES", 0)  # the keyword index offers no cable
+    assert only(qa.check(f'"{VERBATIM}"')).status != "verbatim"
+    named = only(qa.check(f'Cable 09OTTAWA64: "{VERBATIM}"'))
+    assert (named.status, named.passage.doc_id, named.named_in_article) == ("verbatim", OTTAWA, True)
 
 
 def test_elisions_and_bracketed_insertions_are_tolerated(qa):
