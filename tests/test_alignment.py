@@ -19,7 +19,8 @@ def verbatim(quote: str, cable: str = CABLE):
 
 def differences(quote: str, cable: str = CABLE):
     parts = fragments(quote)
-    found = align(parts, quote_words(quote, parts), words(cable, cable=True))
+    cable_words = words(cable, cable=True)
+    found = align(parts, quote_words(quote, parts), cable_words, cable_words.positions())
     return found, [(difference.kind, difference.quote, difference.cable) for difference in found.differences]
 
 
@@ -85,4 +86,5 @@ def test_two_sentences_merged_are_two_passages_joined():
 
 def test_text_in_no_cable_has_no_passage():
     parts = fragments("The submarine contract was cancelled without notice")
-    assert align(parts, quote_words("x", parts), words(CABLE, cable=True)) is None
+    cable_words = words(CABLE, cable=True)
+    assert align(parts, quote_words("x", parts), cable_words, cable_words.positions()) is None

@@ -1,8 +1,8 @@
 """Word-level matching of a quotation against a cable's text: where it is, and how it differs.
 
-Both sides are compared as words: letters and digits, case-folded, accents dropped, so
-case, whitespace, punctuation, hyphens and curly or straight marks never count as a
-difference. A cable's paragraph numbers and classification marks ("2. (C)") are not
+Both sides are compared as words: letters and digits, case-folded, accents, dots and
+apostrophes dropped, so case, whitespace, punctuation, hyphens, curly or straight marks
+and "U.S." for "US" never count as a difference. A cable's paragraph numbers and classification marks ("2. (C)") are not
 words of its text. A quotation's elisions (`...`, `…`, `[...]`) and `[bracketed]`
 insertions split it into fragments: the cable may hold anything at an elision and a
 few words (or none) where an insertion stands.
@@ -21,8 +21,12 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 
-WORD = re.compile(r"\w+")
+# A word: letters and digits, with the apostrophes inside it ("don’t", "al-Qa’ida" -> "qaida"); an
+# abbreviation written with dots is one word, as written without ("U.S." = "US", "U.N." = "UN").
+WORD = re.compile(r"(?:\w\.){2,}|\w+(?:['’ʼ]\w+)*")
+NOT_IN_WORD = re.compile(r"[.'’ʼ]")
 # What a cable writes that is not its text: "2. (C)" opening a paragraph, "(S/NF)" marks.
 CABLE_MARK = re.compile(
     r"(?m)^[ \t]*(?:¶[ \t]*)?\d{1,3}\.(?=\s)"
@@ -65,26 +69,21 @@ class Words:
         return where
 
 
+@lru_cache(maxsize=1 << 17)
 def fold(word: str) -> str:
-    """`Intérieur` -> `interieur`: case and accents never count."""
-    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    """`Intérieur` -> `interieur`, `U.S.` -> `us`, `Qa’ida` -> `qaida`: case, accents, dots and apostrophes
+    never count."""
+    if word.isascii():
+        return NOT_IN_WORD.sub("", word).lower() if "." in word or "'" in word else word.lower()
+    decomposed = unicodedata.normalize("NFKD", NOT_IN_WORD.sub("", word).casefold())
     return "".join(character for character in decomposed if not unicodedata.combining(character))
 
 
 def words(text: str, *, cable: bool = False) -> Words:
     """The words of `text`; of a cable's text, without its paragraph numbers and classification marks."""
-    skipped = [match.span() for match in CABLE_MARK.finditer(text)] if cable else []
-    folded, spans = [], []
-    marks = iter(skipped)
-    mark = next(marks, None)
-    for match in WORD.finditer(text):
-        while mark is not None and mark[1] <= match.start():
-            mark = next(marks, None)
-        if mark is not None and mark[0] <= match.start() < mark[1]:
-            continue
-        folded.append(fold(match.group()))
-        spans.append(match.span())
-    return Words(text, tuple(folded), tuple(spans))
+    read = CABLE_MARK.sub(lambda mark: " " * len(mark.group()), text) if cable else text  # offsets kept
+    found = list(WORD.finditer(read))
+    return Words(text, tuple(map(fold, (match.group() for match in found))), tuple(match.span() for match in found))
 
 
 @dataclass(frozen=True)
@@ -210,17 +209,12 @@ class Alignment:
         return self.matched / self.total if self.total else 0.0
 
 
-def align(parts: list[Fragment], said: Words, cable: Words, matcher: SequenceMatcher | None = None) -> Alignment | None:
+def align(parts: list[Fragment], said: Words, cable: Words, where: dict[str, list[int]]) -> Alignment | None:
     """The quotation's closest passages in the cable, or None when not even ANCHOR_MIN_WORDS words
-    in a row of it occur there. `said` is `quote_words(quote, parts)`; `matcher` may be a
-    SequenceMatcher already set to the cable's words (`set_seq2`), which is the slow part."""
+    in a row of it occur there. `said` is `quote_words(quote, parts)`, `where` is `cable.positions()`."""
     quote = list(said.folded)
     if not quote:
         return None
-    if matcher is None:
-        matcher = SequenceMatcher(None, autojunk=False)
-        matcher.set_seq2(list(cable.folded))
-    matcher.set_seq1(quote)
     open_ranges = [(0, len(quote))]
     pieces: list[tuple[tuple[int, int], tuple[int, int], list]] = []  # quote range, cable range, blocks
     while open_ranges and len(pieces) < MAX_PIECES:
@@ -228,7 +222,7 @@ def align(parts: list[Fragment], said: Words, cable: Words, matcher: SequenceMat
         if high - low < PIECE_MIN_WORDS:
             break
         open_ranges.remove((low, high))
-        found = _locate(quote, low, high, cable.folded, matcher)
+        found = _locate(quote, low, high, cable.folded, where)
         if found is None:
             continue
         pieces.append(found)
@@ -244,15 +238,30 @@ def align(parts: list[Fragment], said: Words, cable: Words, matcher: SequenceMat
     return Alignment(matched, len(quote), longest, tuple(c for _, c, _ in pieces), tuple(differences))
 
 
-def _locate(quote: list[str], low: int, high: int, cable: tuple[str, ...], matcher: SequenceMatcher):
+def _longest_run(quote: list[str], low: int, high: int, where: dict[str, list[int]]) -> tuple[int, int, int]:
+    """(quote start, cable start, length) of the longest run of quote[low:high] found word for word in the
+    cable (the earliest of the longest), as difflib's `find_longest_match`, over positions already indexed."""
+    best = (low, 0, 0)
+    ending: dict[int, int] = {}  # cable position -> length of the run ending there, at the previous word
+    for position in range(low, high):
+        now = {}
+        for at in where.get(quote[position], ()):
+            length = now[at] = ending.get(at - 1, 0) + 1
+            if length > best[2]:
+                best = (position - length + 1, at - length + 1, length)
+        ending = now
+    return best
+
+
+def _locate(quote: list[str], low: int, high: int, cable: tuple[str, ...], where: dict[str, list[int]]):
     """quote[low:high]'s passage in the cable: its longest run found there anchors a window, in which
     the rest is aligned; stray single words at either end (chance matches) are let go."""
-    anchor = matcher.find_longest_match(low, high, 0, len(cable))
-    if anchor.size < ANCHOR_MIN_WORDS:
+    anchor_a, anchor_b, size = _longest_run(quote, low, high, where)
+    if size < ANCHOR_MIN_WORDS:
         return None
     slack = max(2, (high - low) // 4)
-    window_start = max(0, anchor.b - (anchor.a - low) - slack)
-    window_end = min(len(cable), anchor.b + anchor.size + (high - anchor.a - anchor.size) + slack)
+    window_start = max(0, anchor_b - (anchor_a - low) - slack)
+    window_end = min(len(cable), anchor_b + size + (high - anchor_a - size) + slack)
     local = SequenceMatcher(None, quote[low:high], cable[window_start:window_end], autojunk=False)
     blocks = [(a + low, b + window_start, size) for a, b, size in local.get_matching_blocks() if size]
     while len(blocks) > 1 and _stray(blocks[0], blocks[1]):
