@@ -48,6 +48,14 @@ def test_elisions_may_leave_out_anything_between_fragments_in_order():
     assert verbatim("the most influential leader in Europe ... Nicolas Sarkozy is the most pro-American") is None
 
 
+def test_an_elided_quotation_is_placed_where_its_fragments_are_closest():
+    cable = "1. Summary: the minister will resign soon. End summary.\n\n2. The minister will resign soon, and the party, angry at him, will split."
+    assert verbatim("the minister will resign ... the party, angry at him", cable) == [
+        "The minister will resign",
+        "the party, angry at him",
+    ]
+
+
 def test_a_bracketed_insertion_stands_for_a_few_cable_words_or_none():
     assert verbatim("[Sarkozy] is thin-skinned and authoritarian") is not None
     assert verbatim("The Ambassador met the [French president's] Diplomatic Adviser on Tuesday") is not None

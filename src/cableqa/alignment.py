@@ -136,20 +136,28 @@ class Run:
 
 
 def find_verbatim(parts: list[Fragment], cable: Words, where: dict[str, list[int]]) -> list[Run] | None:
-    """Where every fragment occurs in the cable, word for word and in order (the earliest such place),
-    or None. Runs are numbered in words of the fragments put end to end."""
+    """Where every fragment occurs in the cable, word for word and in order, or None: of several such
+    places, the tightest (a summary restating a paragraph must not lend an elided quotation its first
+    half), then the earliest. Runs are numbered in words of the fragments put end to end."""
     if not parts:
         return None
     first = parts[0].words
     anchor = min(range(len(first)), key=lambda i: len(where.get(first[i], ())))
+    best = None
     for position in where.get(first[anchor], ()):
         start = position - anchor
         if start < 0 or cable.folded[start : start + len(first)] != first:
             continue
         runs = [Run(0, len(first), start, start + len(first))]
-        if _place_rest(parts, 1, runs, cable, where):
-            return runs
-    return None
+        if _place_rest(parts, 1, runs, cable, where) and (best is None or _span(runs) < _span(best)):
+            best = runs
+        if best is not None and len(parts) == 1:
+            break
+    return best
+
+
+def _span(runs: list[Run]) -> int:
+    return runs[-1].cable_end - runs[0].cable_start
 
 
 def _place_rest(parts: list[Fragment], number: int, runs: list[Run], cable: Words, where) -> bool:

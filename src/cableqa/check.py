@@ -71,7 +71,7 @@ MAX_QUOTES = 500
 QUOTE_MAX_WORDS = 400
 ARTICLE_MAX_BYTES = 50_000_000  # an article, not a corpus: a larger file is refused before it is read
 STATUSES = ("verbatim", "altered", "not_found")
-BLANKS = re.compile(r"\s+")
+BLANKS = re.compile(r"[\s•·-]+")  # blanks and the dashes or bullets that open list items
 
 
 @dataclass(frozen=True)
