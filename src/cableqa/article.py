@@ -93,9 +93,7 @@ def _blocks(element, out: list[str], prefix: str) -> None:
 
     for child in element:
         tag = child.tag.lower() if isinstance(child.tag, str) else ""
-        if tag in UNREAD_TAGS or not tag:
-            pass
-        elif tag == "pre":
+        if tag == "pre":
             flush()
             lines = child.text_content().strip("\n").splitlines()
             if any(line.strip() for line in lines):
@@ -108,7 +106,7 @@ def _blocks(element, out: list[str], prefix: str) -> None:
         elif tag in BLOCK_TAGS:
             flush()
             _blocks(child, out, prefix)
-        else:  # inline markup: its words join the block's
+        elif tag and tag not in UNREAD_TAGS:  # inline markup: its words join the block's
             inline.append(child.text_content())
-        inline.append(child.tail or "")
+        inline.append(child.tail or "")  # after a comment, a script or any element, the text goes on
     flush()

@@ -18,7 +18,7 @@ import os
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -155,7 +155,7 @@ class _Pending:
     parts: list[Fragment]
     candidates: list[str]
     vector: np.ndarray | None = None
-    checked: QuoteCheck | None = field(default=None)
+    checked: QuoteCheck | None = None
 
 
 class Checker:
