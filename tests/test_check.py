@@ -8,6 +8,7 @@ from conftest import FIXTURES, SEEDS
 
 import cableqa
 from cableqa import check
+from cableqa.alignment import fragments
 from cableqa.check import MAX_QUOTES
 from cableqa.errors import CableQAError
 
@@ -75,6 +76,15 @@ def test_the_cables_an_article_names_are_compared_whatever_the_keyword_index_fin
     assert only(qa.check(f'"{VERBATIM}"')).status != "verbatim"
     named = only(qa.check(f'Cable 09OTTAWA64: "{VERBATIM}"'))
     assert (named.status, named.passage.doc_id, named.named_in_article) == ("verbatim", OTTAWA, True)
+
+
+def test_the_keyword_queries_of_a_quotation_keep_to_their_budget_of_sections(qa, monkeypatch):
+    checker = check.Checker(qa.index, qa.encoder.encode, qa._frequencies)
+    parts = fragments(CHANGED)
+    assert checker._rarest_words(parts).count(" OR ") == 5 and checker._shingles(CHANGED, parts).count(" OR ") > 5
+    monkeypatch.setattr(check, "SECTIONS_SCORED", 1)  # then the rarest word, and the rarest run, alone
+    assert checker._rarest_words(parts).count(" OR ") == 0 and checker._shingles(CHANGED, parts).count(" OR ") == 0
+    assert only(qa.check(f'"{CHANGED}"')).status == "altered"
 
 
 def test_elisions_and_bracketed_insertions_are_tolerated(qa):
