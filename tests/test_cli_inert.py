@@ -58,6 +58,11 @@ def hostile(tmp_path_factory):
     (folder / os.fsdecode(b"empty\x1b[2J\xff\x9b.txt")).write_text("")
     index = root / f"index{CONTROLS}"
     cableqa.build([folder], index, model="hashing", on_skip=lambda source, reason: None)
+    # quoting the cables word for word, altered, and not at all; its own words hostile too
+    (root / f"article{CONTROLS}.md").write_text(
+        f'Cable {HOSTILE_ID}{CONTROLS} said "The embassy reported heroin seized at Dunkerque today", '
+        f'“{CONTROLS}plain heroin text and more{CONTROLS}” and "nothing like this is in any cable"\n'
+    )
     questions = root / f"questions{CONTROLS}.jsonl"
     questions.write_text(
         json.dumps({"id": f"q{CONTROLS}", "question": "heroin at Dunkerque", "answers": ["never said"]}) + "\n"
@@ -68,6 +73,7 @@ def hostile(tmp_path_factory):
 def invocations(folder, index, questions, fresh) -> dict[str, list[list[str]]]:
     """How this test calls each command: over the hostile cables, every argument that prints cable text."""
     file_id = f"NOTE{CONTROLS.upper()}"
+    article = questions.parent / f"article{CONTROLS}.md"
     return {
         "ask": [
             ["ask", "embassy reported heroin seized at Dunkerque"],
@@ -81,6 +87,7 @@ def invocations(folder, index, questions, fresh) -> dict[str, list[list[str]]]:
         "info": [["info"]],
         "index": [["index", str(folder), "--index", str(fresh), "--model", "hashing"], ["index", "--check"]],
         "eval": [["eval", str(questions)]],
+        "check": [["check", str(article)], ["check", str(article), "--markdown"]],
     }
 
 
@@ -94,7 +101,11 @@ def test_every_command_prints_cable_text_inert(hostile, tmp_path, capsys, monkey
     for name, command in commands.items():
         variants = calls[name]
         if "--json" in command._option_string_actions:
-            variants = [variant for argv in variants for variant in (argv, [*argv, "--json"])]
+            variants = [
+                variant
+                for argv in variants
+                for variant in ((argv,) if "--markdown" in argv else (argv, [*argv, "--json"]))
+            ]
         for argv in variants:
             argv = argv if "--index" in argv else [*argv, "--index", str(index)]
             status = main(argv)

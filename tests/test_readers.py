@@ -93,7 +93,7 @@ def test_bad_files_are_skipped_with_a_reason_each():
         "binary.txt": "binary file",
         "empty.txt": "empty file",
         "latin1.txt": "not UTF-8 text",
-        "other_site.html": "an HTML page that is not a WikiLeaks cable page",
+        "other_site.html": "an HTML page that carries no cable",
         "truncated.csv#1003": f"row at byte {row_1003}: truncated or malformed (unexpected end of data)",
     }
 

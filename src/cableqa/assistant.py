@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cableqa import paper_trail, ranking
 from cableqa.errors import CableQAError
@@ -26,6 +27,9 @@ from cableqa.sections import paragraphs_between
 from cableqa.store import StoredSection
 from cableqa.types import Answer, Cable, CableLink, FacetValue, Hit, RelatedCable, paragraph_range
 from cableqa.wording import folder
+
+if TYPE_CHECKING:
+    from cableqa.check import ArticleCheck
 
 CANDIDATES = 20  # sections whose sentences are read before the final order is set
 # In a large index the keyword search takes the question's words rarest first while the sections
@@ -140,6 +144,15 @@ class Assistant:
             verdict=verdict,
             not_found_probability=round(not_found, 4),
         )
+
+    def check(self, text: str) -> ArticleCheck:
+        """Where each quotation of an article comes from: `verbatim`, `altered` or `not_found` in the
+        indexed cables, with the cable, paragraphs, its own words and the differences; and the cables
+        the article names. `text`: plain text, Markdown or a saved web page (HTML, any site)."""
+        from cableqa.check import Checker
+
+        _check_text("the article", text)
+        return Checker(self.index, lambda texts: self.encoder.encode(texts), self._frequencies).check(text)
 
     def _require_cables(self) -> None:
         """An index with no cable (built by a cableqa that allowed it) answers nothing: say why."""

@@ -591,6 +591,52 @@ def excerpt_text(hit, limit: int | None = None):
     return text
 
 
+# --- check: quotations of an article against the cables ---------------------------------------
+
+
+def add_check(subparsers: argparse._SubParsersAction) -> None:
+    check = subparsers.add_parser(
+        "check",
+        help="check an article's quotations against the cables",
+        description="Find every quotation (4 words or more) and cable reference ID in an article (plain text, "
+        "Markdown or a saved web page) and say for each quotation whether it is in an indexed cable verbatim, "
+        "altered (the differences marked), or not found; with the cable, paragraphs and the cable's own words.",
+    )
+    check.add_argument("file", metavar="FILE", help="the article; - reads it from standard input")
+    formats = check.add_mutually_exclusive_group()
+    formats.add_argument("--json", action="store_true", help='print {"quotes": [...], "cables_named": [...]}')
+    formats.add_argument("--markdown", action="store_true", help="print each quotation with its citation as Markdown")
+    add_index_options(check)
+    check.set_defaults(run=run_check_article)
+
+
+def run_check_article(args: argparse.Namespace) -> int:
+    from cableqa import check_report
+
+    text = read_article(args.file)
+    result = load_assistant(args).check(text)
+    if args.json:
+        say_json(result.to_dict())
+    elif args.markdown:
+        say(check_report.markdown(result).rstrip("\n"))
+    else:
+        say(check_report.table(result, shutil.get_terminal_size((100, 24)).columns))
+    return 0
+
+
+def read_article(name: str) -> str:
+    """The article in FILE, or on standard input for "-"."""
+    from cableqa.check import ARTICLE_MAX_BYTES, article_from_bytes, read_article_file
+
+    if name != "-":
+        return read_article_file(name)
+    try:
+        data = sys.stdin.buffer.read(ARTICLE_MAX_BYTES + 1)
+    except OSError as error:
+        raise CableQAError(f"standard input: cannot read ({error.strerror})") from None
+    return article_from_bytes(data, "standard input")
+
+
 # --- info -------------------------------------------------------------------------------------
 
 
@@ -756,6 +802,7 @@ def run_eval(args: argparse.Namespace) -> int:
 
 COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     add_ask,
+    add_check,
     add_index,
     add_show,
     add_refs,

@@ -1,7 +1,7 @@
 """Read cables from files and folders, whatever their format.
 
 Formats are detected per file: the WikiLeaks 2010 cable viewer's HTML, news-site
-pages like the seed, plain-text cables and the 2011 `cables.csv` dump. A file that
+pages carrying a cable (HTML from any site, or saved as text like the seed), plain-text cables and the 2011 `cables.csv` dump. A file that
 is not a cable is skipped and reported to `on_skip(source, reason)`, never raised.
 """
 
@@ -54,9 +54,10 @@ def read_file(path: Path, *, on_skip: SkipHandler, on_bytes: Callable[[int], Non
         return
     head = _as_text(start)
     if head.lstrip().startswith("<") and "<html" in head.lower():
-        if not wikileaks.is_wikileaks_page(head):
-            raise NotACable("an HTML page that is not a WikiLeaks cable page")
-        yield wikileaks.read_file(path)
+        if wikileaks.is_wikileaks_page(head):
+            yield wikileaks.read_file(path)
+        else:
+            yield newspage.read_html(path, _read_text(path))
         return
     text = _read_text(path)
     if newspage.is_news_page(text):

@@ -1,4 +1,4 @@
-"""The command palette's cableqa commands (ctrl+p): filters, rebuild, exports, theme."""
+"""The command palette's cableqa commands (ctrl+p): filters, check an article, rebuild, exports, theme."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, NamedTuple, cast
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from cableqa.filters import FACETS
+from cableqa.tui.check import CheckScreen
 from cableqa.tui.exports import FORMATS
 from cableqa.tui.literal import literal
 from cableqa.wording import count
@@ -35,6 +36,11 @@ class CableQACommands(Provider):
         app = self.cableqa
         yield Command("Set filters…", "Filter by origin, classification, tag and date", app.action_filters)
         yield Command("Clear filters", "Search all cables again", app.clear_filters)
+        yield Command(
+            "Check an article…",
+            "Paste an article or open a file: where each quotation comes from in the cables",
+            lambda: app.push_screen(CheckScreen()),
+        )
         yield Command("Rebuild index…", "Re-read the sources and rebuild the index from scratch", app.action_rebuild)
         yield Command(
             "Open a past session…", "Reopen a saved conversation: its questions asked again", app.action_open_session
