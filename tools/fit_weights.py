@@ -75,6 +75,11 @@ TREE_PARAMS = {
     "num_threads": 2,
 }
 TREE_ROUNDS = 200
+# The trees replace the linear model only when they beat it by this much CV excerpt@1 (44 of 4,402
+# questions): on the 4,402 questions they scored 0.703 against 0.700 (secondhand +0.024, paraphrase
+# -0.026, full -0.006), and lost behaviours the linear model keeps, e.g. preferring the cable of the
+# month asked (tests/test_assistant.py), so that gain was not taken (eval/README.md).
+TREES_MARGIN = 0.01
 
 
 def normalise(text: str) -> str:
@@ -329,6 +334,7 @@ def main() -> None:
     parser.add_argument("--index", required=True)
     parser.add_argument("--cache", default="/tmp/cableqa-fit", type=Path)
     parser.add_argument("--write", action="store_true", help=f"write {WEIGHTS_FILE.name}")
+    parser.add_argument("--linear-only", action="store_true", help="fit no trees (they are not adopted anyway)")
     parser.add_argument(
         "--ablation",
         choices=("none", "linear", "trees", "all"),
@@ -367,19 +373,21 @@ def main() -> None:
     print(f"linear, kept features: CV excerpt@1 {linear_value:.3f} ({by_style(outcomes(items, linear))})")
 
     columns = [COLUMNS.index(name) for name in TREE_COLUMNS]
-    trees = cross_validate_trees(items, fold, columns)
-    trees_value = excerpt_at_1(outcomes(items, trees))
-    print(
-        f"\ntrees (LightGBM lambdarank), {len(columns)} columns: CV excerpt@1 {trees_value:.3f} ({by_style(outcomes(items, trees))})"
-    )
-    if args.ablation in ("trees", "all"):
+    trees, trees_value = linear, 0.0
+    if not args.linear_only:
+        trees = cross_validate_trees(items, fold, columns)
+        trees_value = excerpt_at_1(outcomes(items, trees))
+        print(
+            f"\ntrees (LightGBM lambdarank), {len(columns)} columns: CV excerpt@1 {trees_value:.3f} ({by_style(outcomes(items, trees))})"
+        )
+    if args.ablation in ("trees", "all") and not args.linear_only:
         print("\n| column left out of the trees | CV excerpt@1 | change |\n|---|---|---|")
         for name in SIGNALS:
             kept = [c for c in columns if COLUMNS[c] != name]
             results = outcomes(items, cross_validate_trees(items, fold, kept))
             value = excerpt_at_1(results)
             print(f"| {name} | {value:.3f} | {value - trees_value:+.3f} | {by_style(results)} |")
-    use_trees = trees_value > linear_value
+    use_trees = trees_value >= linear_value + TREES_MARGIN
     print(f"\nadopted: {'trees' if use_trees else 'linear'}")
     scores = trees if use_trees else linear
 
@@ -450,7 +458,7 @@ def main() -> None:
         data["trees"] = TREES_FILE.name
     shipped_as = Weights.from_dict(data, TreeModel.from_text(booster.model_to_string()) if booster else None)
     for item, item_scores in zip(items, final, strict=True):  # what asking computes is what was fitted
-        assert np.allclose(shipped_as.score(item["values"]), item_scores, atol=1e-6)
+        assert np.allclose(shipped_as.score(item["values"]), item_scores, atol=1e-3)  # weights kept to 4 decimals
     print("\n" + json.dumps({k: data[k] for k in ("ranking", "confidence", "not_found")}, indent=1))
     if args.write:
         if booster is not None:
