@@ -213,21 +213,17 @@ def confidence_features(ranked: list[RankedSection], unseen_share: float, after_
 
 def probability(ranked: list[RankedSection], question: Question, weights: Weights) -> float:
     """The fitted probability that the top excerpt answers the question (0 with no candidate)."""
-    if not ranked:
-        return 0.0
-    logit = weights.confidence_bias + float(
-        confidence_features(ranked, question.unseen_share, question.after_index) @ weights.confidence
-    )
-    return float(1.0 / (1.0 + np.exp(-logit)))
+    return _logistic(ranked, question, weights.confidence_bias, weights.confidence) if ranked else 0.0
 
 
 def not_found_probability(ranked: list[RankedSection], question: Question, weights: Weights) -> float:
     """The fitted probability that nothing indexed answers the question (1 with no candidate)."""
-    if not ranked:
-        return 1.0
-    logit = weights.not_found_bias + float(
-        confidence_features(ranked, question.unseen_share, question.after_index) @ weights.not_found
-    )
+    return _logistic(ranked, question, weights.not_found_bias, weights.not_found) if ranked else 1.0
+
+
+def _logistic(ranked: list[RankedSection], question: Question, bias: float, coefficients: np.ndarray) -> float:
+    """A logistic model over the top answer's `confidence_features`."""
+    logit = bias + float(confidence_features(ranked, question.unseen_share, question.after_index) @ coefficients)
     return float(1.0 / (1.0 + np.exp(-logit)))
 
 
