@@ -179,3 +179,15 @@ def test_any_text_is_saved_exactly_a_lone_surrogate_or_a_control_included():
     assert session.path.read_bytes().isascii()
     (turn,) = read_session(session.path).turns
     assert (turn.question, turn.filters.origin) == (question, "Consulate [Lyon]")
+
+
+def test_of_two_sessions_started_in_the_same_second_the_later_is_the_latest(monkeypatch):
+    from cableqa.tui import sessions
+
+    monkeypatch.setattr(sessions, "_now", lambda: "2026-12-04T18:55:00+00:00")
+    monkeypatch.setattr(sessions, "NAME_TIME", "2026-12-04-185500")  # both files named in that second
+    first, second = sessions.Session.start("index"), sessions.Session.start("index")
+    first.asked("first?", Filters())
+    second.asked("second?", Filters())
+    assert second.path.name.endswith("-2.jsonl")
+    assert [turn.question for turn in sessions.latest_session().turns] == ["second?"]

@@ -137,7 +137,14 @@ def past_sessions() -> list[Session]:
             continue
         if session.turns:
             sessions.append(session)
-    return sorted(sessions, key=lambda session: (session.started, session.path.name), reverse=True)
+    return sorted(sessions, key=lambda session: (session.started, _sequence(session.path)), reverse=True)
+
+
+def _sequence(path: Path) -> int:
+    """Which of the sessions started in the same second a file holds: `…-185500` 1, `…-185500-2` 2."""
+    stem = path.name.removesuffix(SUFFIX)
+    head, _, number = stem.rpartition("-")
+    return int(number) if head and number.isdigit() and len(number) < 4 else 1  # the time itself has 6 digits
 
 
 def latest_session() -> Session:
