@@ -360,10 +360,9 @@ class _CableEvidence:
         words: dict[str, set[str]] = {}
         for candidate in candidates:
             stored = sections[candidate.rowid]
-            found = words.setdefault(stored.doc_id, set())
-            found.update(term for _, _, term in matches[candidate.rowid])
-            if len(found) < len(question.terms):
-                found.update(term for _, _, term in find_terms(stored.subject, list(question.terms)))
+            if stored.doc_id not in words:  # the subject once per cable
+                words[stored.doc_id] = {term for _, _, term in find_terms(stored.subject, list(question.terms))}
+            words[stored.doc_id].update(term for _, _, term in matches[candidate.rowid])
         weight = dict(zip(question.terms, shares.all, strict=True))
         return cls(
             votes=cable_votes(

@@ -279,9 +279,10 @@ def paragraphs_between(section: Section, start: int, end: int) -> tuple[int, ...
     Text before the cable's first numbered paragraph (a heading, an introduction) has none.
     """
     numbers = []
-    current = _continued_paragraph(section)
+    blocks = section.text.split(BLOCK_SEPARATOR)
+    current = _continued_paragraph(section, blocks)
     position = 0
-    for block in section.text.split(BLOCK_SEPARATOR):
+    for block in blocks:
         block_end = position + len(block)
         current = paragraph_number(block) or current
         if current is not None and position < end and block_end > start:
@@ -290,12 +291,12 @@ def paragraphs_between(section: Section, start: int, end: int) -> tuple[int, ...
     return tuple(dict.fromkeys(numbers))
 
 
-def _continued_paragraph(section: Section) -> int | None:
+def _continued_paragraph(section: Section, blocks: list[str]) -> int | None:
     """The paragraph that the section's unmarked opening text continues, if it continues one.
 
     `section.paragraphs` lists the paragraphs its text is in: a first number that no paragraph
     mark of its text opens is a paragraph begun in the section before."""
     if not section.paragraphs:
         return None
-    first_marked = next(filter(None, map(paragraph_number, section.text.split(BLOCK_SEPARATOR))), None)
+    first_marked = next(filter(None, map(paragraph_number, blocks)), None)
     return section.paragraphs[0] if section.paragraphs[0] != first_marked else None
