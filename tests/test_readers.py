@@ -65,6 +65,9 @@ def test_plain_text_cable_reads_its_header_lines():
     assert cable.tags == html_cable.tags
     assert cable.date == "2009-01-27T18:14Z"
     assert cable.body == html_cable.body
+    # The page's title holds the SUBJECT line's first line only; both read the whole subject.
+    whole = 'FRANCE SEEKING COORDINATED EU POSITION AS PREREQUISITE TO ACCEPTANCE OF GUANTANAMO DETAINEES ON A "CASE BY CASE" BASIS'
+    assert html_cable.subject == cable.subject == whole
 
 
 def test_cables_csv_rows_match_their_pages():

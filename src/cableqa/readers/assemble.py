@@ -68,7 +68,7 @@ def assemble(
         cited = merge_listed(cited, listed_references)
     return Cable(
         doc_id=doc_id,
-        subject=subject or header.subject,
+        subject=_whole_subject(subject, header.subject),
         date=date,
         released=released,
         origin=origin or (routed_post.origin if routed_post else header.fm_post),
@@ -80,3 +80,12 @@ def assemble(
         sections=sections,
         cited=cited,
     )
+
+
+def _whole_subject(given: str | None, parsed: str) -> str:
+    """The subject a listing gives (the WikiLeaks page's title: the SUBJECT line's first line only),
+    or the cable's own SUBJECT when it goes on from there ("... BILATERAL MEETING WITH PRESIDENT SARKOZY ...")."""
+    given, parsed = " ".join((given or "").split()), " ".join(parsed.split())
+    if given and len(parsed) > len(given) and parsed.casefold().startswith(given.casefold()):
+        return parsed
+    return given or parsed
