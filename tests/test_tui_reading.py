@@ -309,3 +309,13 @@ async def test_the_filter_dialog_shows_counts_and_completes_origins_and_tags():
         await pilot.pause()
         assert isinstance(app.screen, FiltersScreen)
         assert "no indexed cable has tag 'SNRA'; did you mean 'SNAR'?" in visible(app)
+
+
+async def test_the_top_passage_folded_is_its_one_summary_line():
+    async with chat(QUESTIONS[0]) as (app, pilot):
+        await pilot.press("tab", "space")
+        top = app.focused
+        assert isinstance(top, HitView) and not top.expanded
+        summary = top.query_one(".hit-summary")
+        assert summary.display and summary.region.height == 1 and in_view(app, summary)
+        assert f"▸ 1 {top.hit.doc_id}" in visible(app)
