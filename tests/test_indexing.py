@@ -201,7 +201,7 @@ def assert_identical_index(index, other) -> None:
     ours, theirs = (sqlite3.connect(current_generation(path) / "cables.sqlite") for path in (index, other))
     for query in (
         "SELECT doc_id, digest FROM cables ORDER BY doc_id",
-        "SELECT rowid, id, text FROM sections ORDER BY rowid",
+        "SELECT rowid, id, start, end FROM sections ORDER BY rowid",
         "SELECT id, section_rowid, start, end, vector FROM windows ORDER BY id",
         "SELECT id, section_rowid, start, end, vector FROM sentences ORDER BY id",
     ):

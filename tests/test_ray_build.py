@@ -18,7 +18,7 @@ import pytest
 from conftest import FIXTURES, SEEDS
 
 import cableqa
-from cableqa import ray_build
+from cableqa import ray_build, vector_codes
 from cableqa.cli import main
 from cableqa.errors import CableQAError
 from cableqa.evaluate import read_questions
@@ -47,18 +47,14 @@ def assert_same_index(ray_index: Path, local_index: Path) -> None:
     ours, theirs = database(ray_index), database(local_index)
     for query in (
         "SELECT doc_id, digest FROM cables ORDER BY doc_id",
-        "SELECT rowid, id, title, text FROM sections ORDER BY rowid",
+        "SELECT rowid, id, title, start, end FROM sections ORDER BY rowid",
         "SELECT id, section_rowid, start, end FROM windows ORDER BY id",
         "SELECT id, section_rowid, start, end FROM sentences ORDER BY id",
     ):
         assert ours.execute(query).fetchall() == theirs.execute(query).fetchall(), query
-    for table, dtype in (("windows", np.float32), ("sentences", np.float16)):
+    for table in ("windows", "sentences"):
         query = f"SELECT vector FROM {table} ORDER BY id"
-        a, b = (
-            [np.frombuffer(row[0], dtype=dtype).astype(np.float32) for row in db.execute(query)]
-            for db in (ours, theirs)
-        )
-        a, b = np.stack(a), np.stack(b)
+        a, b = (vector_codes.decode([row[0] for row in db.execute(query)], 384) for db in (ours, theirs))
         cosine = np.sum(a * b, axis=1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)
         assert len(a) > 10 and cosine.min() >= 1 - VECTOR_TOLERANCE, table
 

@@ -196,7 +196,7 @@ def _build_locked(
             notify("write", 0, None)
             store.count_terms()
             counts = store.counts()
-            _write_vectors(store, workdir / VECTORS, dimension)
+            write_vectors(store, workdir / VECTORS, dimension)
             store.commit()
         finally:
             store.close()
@@ -489,7 +489,8 @@ def _section_texts(store: Store, rowids: list[int]) -> Iterator[SectionText]:
         yield from store.section_texts(rowids[first : first + SECTIONS_PER_READ])
 
 
-def _write_vectors(store: Store, path: Path, dimension: int) -> None:
+def write_vectors(store: Store, path: Path, dimension: int) -> None:
+    """Build the FAISS file of a generation from the window vectors its database holds."""
     from cableqa.vectors import Vectors
 
     count = store.counts()["vectors"]

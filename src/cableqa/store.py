@@ -1,8 +1,9 @@
 """The SQLite half of an index: cables, sections, embedded windows and an FTS5 table.
 
-One database file per index generation. Window rows carry their vectors as raw
-float32 bytes, so the FAISS file can always be rebuilt from the database and the
-two never drift apart (the FAISS id of a window is its rowid here).
+One database file per index generation. Each thing is kept once: a cable's text in `cables.body`
+(a section is a span of it, read with `SECTION_TEXT`; FTS5 indexes the `section_texts` view as
+its external content), and each vector as an 8-bit code (`vector_codes`) from which the FAISS
+file is built, so the two never drift apart (the FAISS id of a window is its rowid here).
 """
 
 from __future__ import annotations
@@ -20,10 +21,13 @@ from pathlib import Path
 
 import numpy as np
 
+from cableqa import vector_codes
 from cableqa.errors import IndexDamaged
 from cableqa.types import Cable, CableLink, FacetValue, Reference, Section
 
 FTS_TOKENIZER = "porter unicode61"  # of `sections_fts`, and of the question words looked up in `term_sections`
+# A section's text (`s`) from its cable's body (`c`): SQLite's substr counts characters, as Python does.
+SECTION_TEXT = "substr(c.body, s.start + 1, s.end - s.start)"
 
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS sources (
@@ -67,13 +71,16 @@ CREATE TABLE IF NOT EXISTS sections (
     ord INTEGER NOT NULL,
     title TEXT NOT NULL,
     paragraphs TEXT NOT NULL,
-    start INTEGER NOT NULL,
-    end INTEGER NOT NULL,
-    text TEXT NOT NULL
+    start INTEGER NOT NULL,  -- the section's text is body[start:end] of its cable
+    end INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS sections_by_doc ON sections(doc_id, ord);
+-- What FTS5 indexes, read from the cables' bodies: the text is not kept a second and third time.
+CREATE VIEW IF NOT EXISTS section_texts AS
+    SELECT s.rowid AS section_rowid, c.subject AS subject, s.title AS title, {SECTION_TEXT} AS text
+    FROM sections s JOIN cables c ON c.doc_id = s.doc_id;
 CREATE VIRTUAL TABLE IF NOT EXISTS sections_fts USING fts5(
-    subject, title, text, tokenize = '{FTS_TOKENIZER}'
+    subject, title, text, content = 'section_texts', content_rowid = 'section_rowid', tokenize = '{FTS_TOKENIZER}'
 );
 -- How many sections' text holds each FTS term (a stemmed word), filled at the end of each build
 -- (`count_terms`): counting at ask time took up to 300 ms a common word at 251,287 cables.
@@ -129,10 +136,6 @@ FORGET_BUILD_PROGRESS = "DROP TABLE IF EXISTS build_progress"
 # Indexes built before per-cable digests get the column (empty: each such cable is
 # re-embedded once, the next time a file holding it changes).
 ADD_DIGEST_COLUMN = "ALTER TABLE cables ADD COLUMN digest TEXT"
-
-# What gets embedded: windows (searched through FAISS, float32) and sentences (read
-# back to pick excerpts, float16: half the space, and far finer than cosine needs).
-VECTOR_TYPES = {"windows": np.float32, "sentences": np.float16}
 
 # Where each filter's values are stored: (table, column).
 FILTER_VALUES = {
@@ -246,15 +249,30 @@ class Store:
             self.db = sqlite3.connect(uri, uri=True, check_same_thread=False)
             self.db.execute("PRAGMA foreign_keys = ON")
             if not readonly:
+                if _is_legacy(self.db):
+                    _convert_legacy(self.db)
                 self.db.executescript(SCHEMA)
+                self.db.execute(f"PRAGMA user_version = {vector_codes.CODES_FORMAT}")
                 self.db.execute(BACKFILL_CABLE_FILES)
                 if "digest" not in {row[1] for row in self.db.execute("PRAGMA table_info(cables)")}:
                     self.db.execute(ADD_DIGEST_COLUMN)
             self.db.execute("SELECT count(*) FROM sections").fetchone()
+            self._legacy_vectors = self.db.execute("PRAGMA user_version").fetchone()[0] < vector_codes.CODES_FORMAT
         except sqlite3.DatabaseError as error:
             if not readonly:
                 raise  # a build's own copy: the build tells a full disk from a damaged original
             raise self._damaged(error) from None
+
+    def _vectors(self, blobs: list[bytes], dimension: int, table: str) -> np.ndarray:
+        """float32 (len(blobs), dimension) from the stored blobs of `table` ("windows", "sentences")."""
+        if self._legacy_vectors:  # built by an older cableqa and not updated since
+            return vector_codes.decode_legacy(blobs, dimension, table)
+        return vector_codes.decode(blobs, dimension)
+
+    def _vector_rows(self, rows: list[tuple[int, bytes]], dimension: int) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, float32 vectors) of (id, blob) window rows."""
+        ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+        return ids, self._vectors([row[1] for row in rows], dimension, "windows")
 
     def _damaged(self, error: Exception) -> IndexDamaged:
         return IndexDamaged(self.path.parent.parent, f"{self.path.parent.name}/{self.path.name}: {error}")
@@ -359,17 +377,14 @@ class Store:
         rowids = []
         for ord_, section in enumerate(cable.sections):
             cursor = self.db.execute(
-                "INSERT INTO sections(id, doc_id, ord, title, paragraphs, start, end, text)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO sections(id, doc_id, ord, title, paragraphs, start, end) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
                     section.id,
                     cable.doc_id,
                     ord_,
                     section.title,
                     json.dumps(list(section.paragraphs)),
-                    section.start,
-                    section.end,
-                    section.text,
+                    *_span(cable, section),
                 ),
             )
             rowid = cursor.lastrowid
@@ -391,8 +406,8 @@ class Store:
             self.db.executemany(
                 f"INSERT INTO {table}(section_rowid, start, end, vector) VALUES (?, ?, ?, ?)",
                 [
-                    (section.rowid, start, end, vector.astype(VECTOR_TYPES[table]).tobytes())
-                    for (start, end), vector in zip(spans, vectors, strict=True)
+                    (section.rowid, start, end, code)
+                    for (start, end), code in zip(spans, vector_codes.encode(vectors), strict=True)
                 ],
             )
 
@@ -446,7 +461,7 @@ class Store:
         """The text and context of sections, in rowid order."""
         marks = ",".join("?" * len(rowids))
         rows = self.db.execute(
-            "SELECT s.rowid, c.subject, s.title, s.text FROM sections s JOIN cables c ON c.doc_id = s.doc_id"
+            f"SELECT s.rowid, c.subject, s.title, {SECTION_TEXT} FROM sections s JOIN cables c ON c.doc_id = s.doc_id"
             f" WHERE s.rowid IN ({marks}) ORDER BY s.rowid",
             rowids,
         )
@@ -455,7 +470,9 @@ class Store:
     def vector_dimension(self) -> int | None:
         """The length of the stored window vectors; None while there are none."""
         row = self.db.execute("SELECT length(vector) FROM windows WHERE vector IS NOT NULL LIMIT 1").fetchone()
-        return None if row is None else row[0] // np.dtype(VECTOR_TYPES["windows"]).itemsize
+        if row is None:
+            return None
+        return row[0] // 4 if self._legacy_vectors else vector_codes.dimension_of(row[0])  # legacy: float32
 
     def window_vectors(self, dimension: int, *, chunk: int = 100_000) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """(ids, vectors) of the embedded windows in chunks of `chunk`, for (re)building the FAISS index."""
@@ -466,7 +483,7 @@ class Store:
             ).fetchall()
             if not rows:
                 return
-            yield _vector_rows(rows, dimension)
+            yield self._vector_rows(rows, dimension)
             last = rows[-1][0]
 
     def sample_window_vectors(self, dimension: int, count: int) -> np.ndarray:
@@ -478,7 +495,7 @@ class Store:
             " FROM windows WHERE vector IS NOT NULL) WHERE n % ? = 0 LIMIT ?",
             (step, count),
         ).fetchall()
-        return _vector_rows(rows, dimension)[1]
+        return self._vector_rows(rows, dimension)[1]
 
     @_reads
     def windows(self, ids: Iterable[int]) -> dict[int, Window]:
@@ -502,13 +519,13 @@ class Store:
         grouped: dict[int, list[tuple]] = {rowid: [] for rowid in rowids}
         for row in rows:
             grouped[row[0]].append(row)
-        result = {}
-        for rowid, items in grouped.items():
-            vectors = np.frombuffer(b"".join(item[3] for item in items), dtype=np.float16)
-            result[rowid] = Sentences(
-                [(item[1], item[2]) for item in items], vectors.reshape(len(items), dimension).astype(np.float32)
+        return {
+            rowid: Sentences(
+                [(item[1], item[2]) for item in items],
+                self._vectors([item[3] for item in items], dimension, "sentences"),
             )
-        return result
+            for rowid, items in grouped.items()
+        }
 
     @_reads
     def sections(self, rowids: Iterable[int]) -> dict[int, StoredSection]:
@@ -517,7 +534,7 @@ class Store:
             return {}
         marks = ",".join("?" * len(rowids))
         rows = self.db.execute(
-            "SELECT s.rowid, s.id, s.title, s.paragraphs, s.start, s.end, s.text,"
+            f"SELECT s.rowid, s.id, s.title, s.paragraphs, s.start, s.end, {SECTION_TEXT},"
             " c.doc_id, c.subject, c.date, c.origin, c.classification"
             f" FROM sections s JOIN cables c ON c.doc_id = s.doc_id WHERE s.rowid IN ({marks})",
             rowids,
@@ -678,7 +695,7 @@ class Store:
             " WHERE s.doc_id = ? AND w.vector IS NOT NULL",
             (doc_id,),
         ).fetchall()
-        return np.frombuffer(b"".join(row[0] for row in rows), dtype=np.float32).reshape(len(rows), dimension)
+        return self._vectors([row[0] for row in rows], dimension, "windows")
 
     @_reads
     def window_count(self, doc_ids: Iterable[str]) -> int:
@@ -879,10 +896,32 @@ def window_text(subject: str, title: str, passage: str) -> str:
     return f"{context}.\n{passage}" if context else passage
 
 
-def _vector_rows(rows: list[tuple[int, bytes]], dimension: int) -> tuple[np.ndarray, np.ndarray]:
-    ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
-    vectors = np.frombuffer(b"".join(row[1] for row in rows), dtype=np.float32).reshape(len(rows), dimension)
-    return ids, vectors
+def _span(cable: Cable, section: Section) -> tuple[int, int]:
+    """Where `section` lies in the cable's body, which is all the index keeps of its text."""
+    if cable.body[section.start : section.end] != section.text:
+        raise ValueError(f"{section.id}: a section must be its cable's body[start:end]")
+    return section.start, section.end
+
+
+def _is_legacy(db: sqlite3.Connection) -> bool:
+    """Whether the database was built by a cableqa before `vector_codes.CODES_FORMAT` (sections kept their text)."""
+    return "text" in {row[1] for row in db.execute("PRAGMA table_info(sections)")}
+
+
+def _convert_legacy(db: sqlite3.Connection) -> None:
+    """Bring an older cableqa's database to this format in place, in one transaction: the text once
+    (the sections' own copy and FTS5's dropped, FTS5 rebuilt over `section_texts`) and the vectors
+    as codes. Run on a build's copy, so the old generation answers until the new one is ready."""
+    for table in vector_codes.LEGACY_TYPES:
+        db.create_function(f"recode_{table}", 1, vector_codes.recode_legacy(table), deterministic=True)
+    db.executescript(
+        "BEGIN; DROP TABLE sections_fts; ALTER TABLE sections DROP COLUMN text;"
+        + SCHEMA
+        + "UPDATE windows SET vector = recode_windows(vector); UPDATE sentences SET vector = recode_sentences(vector);"
+        + "INSERT INTO sections_fts(sections_fts) VALUES ('rebuild');"
+        + f"PRAGMA user_version = {vector_codes.CODES_FORMAT}; COMMIT;"
+    )
+    db.execute("VACUUM")  # give the space back: the file is about half its size
 
 
 def _stored_section(row: tuple) -> StoredSection:
