@@ -45,7 +45,7 @@ def main() -> None:
     from cableqa import vectors as vectors_module
     from cableqa.embed import load_encoder
     from cableqa.evaluate import read_questions
-    from cableqa.store import Store
+    from cableqa.store.reading import IndexReader
     from cableqa.vectors import Vectors
 
     manifest = json.loads((args.index / "manifest.json").read_text())
@@ -59,7 +59,7 @@ def main() -> None:
     questions = [item["question"] for path in args.questions for item in read_questions(path)]
     question_vectors = load_encoder(manifest["model"]["source"], purpose="query").encode(questions)
     sampled = np.random.default_rng(0).choice(len(ids), size=min(500, len(ids)), replace=False)
-    store = Store(generation / "cables.sqlite", readonly=True)
+    store = IndexReader(generation / "cables.sqlite")
     origin = store.db.execute("SELECT origin FROM cables GROUP BY origin ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
     _, allowed = store.filtered(["c.origin = ?"], [origin])
 

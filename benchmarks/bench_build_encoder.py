@@ -34,9 +34,8 @@ SHARED_CORPUS = ROOT.parent / "shared" / "corpus" / "cablegate-html"
 def sample_windows(folder: Path, count: int, model: str | None = None) -> tuple[list[str], list[list[tuple[int, int]]]]:
     """`count` windows in context, as the indexer embeds them, and the spans of the sentences each holds whole."""
     import cableqa
-    from cableqa.cutting import Cutter
+    from cableqa.cutting import Cutter, SectionText, window_text
     from cableqa.late_chunking import sentence_windows
-    from cableqa.store import SectionText, window_text
 
     cutter = Cutter(model)
     files = sorted(path for path in folder.rglob("*") if path.is_file())

@@ -4,7 +4,7 @@
 
 Prints the size of each table and index of the database (SQLite's `dbstat`) and of the FAISS
 file. With --convert, copies the index to OUT, converts the copy as the next build would (the
-text once, vectors as 8-bit codes: `Store` opened for writing), rebuilds its FAISS file from the
+text once, vectors as 8-bit codes: `IndexWriter` opens it), rebuilds its FAISS file from the
 codes as a build does, records the new files in its manifest, and prints both layouts side by
 side with the ratio. Then `cableqa eval --index OUT ...` measures the converted copy's answers.
 """
@@ -21,7 +21,7 @@ from pathlib import Path
 from cableqa.files import file_sha256
 from cableqa.index_files import DATABASE, GENERATION_FILES, VECTORS, FileRecord, Manifest
 from cableqa.indexing import write_vectors
-from cableqa.store import Store
+from cableqa.store.writing import IndexWriter
 
 MB = 1e6
 
@@ -47,7 +47,7 @@ def convert(index: Path, out: Path) -> float:
     manifest = Manifest.read(out)
     generation = out / manifest.generation
     started = time.perf_counter()
-    store = Store(generation / DATABASE)
+    store = IndexWriter(generation / DATABASE)
     try:
         write_vectors(store, generation / VECTORS, manifest.dimension)
     finally:

@@ -25,7 +25,7 @@ import cableqa
 from cableqa.cutting import Cutter
 from cableqa.index_files import DATABASE, Manifest
 from cableqa.indexing import BuildReport
-from cableqa.store import Store
+from cableqa.store.writing import IndexWriter
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "cablegate-html"
 
@@ -47,7 +47,7 @@ def timed_build(sources: Path, index: Path, **options) -> tuple[float, BuildRepo
 
 def cut_seconds(index: Path) -> tuple[float, int]:
     """(seconds to cut every section of the index again, sections)."""
-    store = Store(index / Manifest.read(index).generation / DATABASE, readonly=True)
+    store = IndexWriter(index / Manifest.read(index).generation / DATABASE)  # a disposable index
     sections = store.section_texts([row[0] for row in store.db.execute("SELECT rowid FROM sections")])
     cutter = Cutter(None)
     started = time.perf_counter()

@@ -259,13 +259,13 @@ def test_an_update_that_would_leave_no_cable_keeps_the_index(sources, tmp_path, 
 
 def test_asking_an_index_that_holds_no_cable_says_so(tmp_path, capsys, monkeypatch):
     """Such an index (an older cableqa built them) once answered "Nothing in the index matches this question"."""
-    from cableqa.store import Store
+    from cableqa.store.writing import IndexWriter
 
     empty = tmp_path / "empty"
     empty.mkdir()
     (empty / "notes.txt").write_text("Remember to buy milk.\n")
     with monkeypatch.context() as patch:
-        patch.setattr(Store, "holds_cables", lambda self: True)
+        patch.setattr(IndexWriter, "holds_cables", lambda self: True)
         cableqa.build([empty], tmp_path / "index", model="hashing")
     assert main(["ask", QUESTION, "--index", str(tmp_path / "index")]) == 2
     assert capsys.readouterr() == (

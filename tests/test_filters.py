@@ -106,7 +106,7 @@ def test_a_filter_and_the_facets_are_found_through_indexes_not_by_reading_every_
 
 def test_an_open_index_keeps_what_its_latest_filters_admit(hashing_seed_index, monkeypatch):
     import cableqa
-    from cableqa import store as store_module
+    from cableqa.store import reading as store_module
 
     monkeypatch.setattr(store_module, "FILTERS_KEPT", 2)
     store = cableqa.load(hashing_seed_index, build_missing=False).index.store
@@ -133,7 +133,7 @@ def test_the_filter_names_are_said_in_one_place():
     from dataclasses import fields
 
     from cableqa.filters import FACETS, FILTER_NAMES, VALUE_FILTERS, Filters
-    from cableqa.store import FILTER_VALUES
+    from cableqa.store.reading import FILTER_VALUES
 
     assert FILTER_NAMES == tuple(field.name for field in fields(Filters))
     assert set(FACETS) <= set(VALUE_FILTERS) == set(FILTER_VALUES) < set(FILTER_NAMES)

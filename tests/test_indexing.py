@@ -134,7 +134,7 @@ import os, signal, sys
 from pathlib import Path
 import cableqa
 from cableqa import indexing, late_chunking, vectors
-from cableqa.store import Store
+from cableqa.store.writing import IndexWriter
 
 index, phase, nth = sys.argv[1], sys.argv[2], int(sys.argv[3])
 indexing.CABLES_PER_COMMIT = 2
@@ -166,7 +166,7 @@ def manifest_half_written(original, path, text):
 
 {
     "copying": lambda: kill_on_call(indexing, "_copy_database"),
-    "reading": lambda: kill_on_call(Store, "add_cable"),
+    "reading": lambda: kill_on_call(IndexWriter, "add_cable"),
     "embedding": lambda: kill_on_call(late_chunking, "embed_sections"),
     "writing the vectors": lambda: kill_on_call(vectors.Vectors, "save", first=half_written),
     "swapping the manifest": lambda: kill_on_call(
@@ -430,10 +430,10 @@ def test_storing_and_replacing_a_cable_searches_by_index_never_scans_a_table(tmp
     """A per-cable statement that scans a table makes reading a dump quadratic (one scan per
     cable over all cables stored before it): every statement a store or replace runs must
     find its rows through an index."""
-    from cableqa.store import Store
+    from cableqa.store.writing import IndexWriter
 
     (cable,) = cableqa.read(SEEDS)
-    store = Store(tmp_path / "cables.sqlite")
+    store = IndexWriter(tmp_path / "cables.sqlite")
     statements = []
     for source in ("first", "second"):
         store.add_source(source, "")
@@ -478,7 +478,7 @@ def test_section_frequencies_are_counted_by_the_build_and_kept_true_by_updates(s
 def test_a_common_phrase_is_counted_up_to_a_limit_then_bounded_by_its_rarest_term(sources, tmp_path, monkeypatch):
     build(sources, tmp_path / "index")
     store = open_index(tmp_path / "index").store
-    monkeypatch.setattr("cableqa.store.PHRASE_SECTIONS_COUNTED", 1)
+    monkeypatch.setattr("cableqa.store.reading.PHRASE_SECTIONS_COUNTED", 1)
     assert store._phrase_sections("u.s.", limit=None) > 1
     rarest = min(store._phrase_sections("u", limit=None), store._phrase_sections("s", limit=None))
     assert store.section_frequencies(["u.s."]) == {"u.s.": rarest}
@@ -486,13 +486,13 @@ def test_a_common_phrase_is_counted_up_to_a_limit_then_bounded_by_its_rarest_ter
 
 def test_an_index_built_without_term_counts_gets_them_from_the_next_build_without_reembedding(sources, tmp_path):
     from cableqa.files import file_sha256
-    from cableqa.store import Store
+    from cableqa.store.writing import IndexWriter
 
     index = tmp_path / "index"
     build(sources, index)
     manifest = json.loads((index / MANIFEST).read_text())
     database = index / manifest["generation"] / "cables.sqlite"
-    older = Store(database)  # as an older cableqa left it: no counts (and the manifest true to the file)
+    older = IndexWriter(database)  # as an older cableqa left it: no counts (and the manifest true to the file)
     older.db.execute("DELETE FROM term_sections")
     older.commit()
     older.close()

@@ -13,11 +13,11 @@ from conftest import SEEDS
 
 import cableqa
 from cableqa import embed
+from cableqa.cutting import window_text
 from cableqa.embed import HashingEncoder, load_encoder
 from cableqa.excerpt import sentence_units
 from cableqa.index_files import open_index
 from cableqa.late_chunking import sentence_windows
-from cableqa.store import window_text
 
 
 def test_a_sentence_is_pooled_from_the_window_where_it_is_most_central():

@@ -11,8 +11,8 @@ import pytest
 from cableqa.question import Question
 from cableqa.ranking import COLUMNS, FEATURES, fitted_weights, rank_sections
 from cableqa.search import RRF_K, Candidate
-from cableqa.store import Sentences, StoredSection
-from cableqa.types import Section
+from cableqa.store.reading import Sentences
+from cableqa.types import Section, StoredSection
 
 QUESTION_VECTORS = np.eye(4, dtype=np.float32)[:2]
 FILLER = " ".join(["officials"] * 45)  # a sentence this long cannot share an excerpt with another

@@ -18,11 +18,12 @@ import pytest
 from conftest import FIXTURES, SEEDS
 
 import cableqa
-from cableqa import ray_build, vector_codes
+from cableqa import ray_build
 from cableqa.cli import main
 from cableqa.errors import CableQAError
 from cableqa.evaluate import read_questions
 from cableqa.index_files import DATABASE, Manifest
+from cableqa.store import codes
 
 ray = pytest.importorskip("ray", reason="the ray extra is not installed: pip install 'cableqa[ray]'")
 pytest.importorskip("ray.data", reason="the ray extra is not installed: pip install 'cableqa[ray]'")
@@ -54,7 +55,7 @@ def assert_same_index(ray_index: Path, local_index: Path) -> None:
         assert ours.execute(query).fetchall() == theirs.execute(query).fetchall(), query
     for table in ("windows", "sentences"):
         query = f"SELECT vector FROM {table} ORDER BY id"
-        a, b = (vector_codes.decode([row[0] for row in db.execute(query)], 384) for db in (ours, theirs))
+        a, b = (codes.decode([row[0] for row in db.execute(query)], 384) for db in (ours, theirs))
         cosine = np.sum(a * b, axis=1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)
         assert len(a) > 10 and cosine.min() >= 1 - VECTOR_TOLERANCE, table
 

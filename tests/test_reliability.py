@@ -302,7 +302,7 @@ def test_a_full_disk_is_one_line_and_leaves_nothing_behind(sources, tmp_path, mo
         def full(self):
             raise sqlite3.OperationalError("database or disk is full")
 
-        monkeypatch.setattr("cableqa.store.Store.commit", full)
+        monkeypatch.setattr("cableqa.store.writing.IndexWriter.commit", full)
     else:
         replace = os.replace
 

@@ -24,8 +24,7 @@ from cableqa.locations import default_index
 from cableqa.question import Question, parse_question
 from cableqa.search import retrieve, with_favoured_cables
 from cableqa.sections import paragraphs_between
-from cableqa.store import StoredSection
-from cableqa.types import Answer, Cable, CableLink, FacetValue, Hit, RelatedCable, paragraph_range
+from cableqa.types import Answer, Cable, CableLink, FacetValue, Hit, RelatedCable, StoredSection, paragraph_range
 from cableqa.wording import folder
 
 if TYPE_CHECKING:
@@ -164,7 +163,7 @@ class Assistant:
             )
 
     def cable(self, doc_id: str) -> Cable | None:
-        """The whole indexed cable, with its sections; its ID in any case (`Store.stored_id`)."""
+        """The whole indexed cable, with its sections; its ID in any case (`IndexReader.stored_id`)."""
         _check_text("doc_id", doc_id)
         stored = self.index.store.stored_id(doc_id)
         return None if stored is None else self.index.store.cable(stored)

@@ -41,9 +41,9 @@ from cableqa.errors import CableQAError
 from cableqa.index_files import OpenIndex
 from cableqa.quotes import Quote, cables_named, find_quotes
 from cableqa.sections import paragraphs_between
-from cableqa.store import StoredSection
 from cableqa.terms import STOPWORDS, fts_query
 from cableqa.text import split_sentences
+from cableqa.types import StoredSection
 
 # Candidates. The keyword index is searched for the quotation's RAREST_WORDS rarest words (any of
 # them, BM25: a passage holding all ranks first, and one word changed leaves the others); the cables of

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from cableqa.excerpt import sentence_units
-from cableqa.store import SectionText, window_text
 from cableqa.text import split_sentences
 
 # Word pieces two neighbouring windows share, so that a passage cut at a window's end is
@@ -21,6 +22,37 @@ WINDOW_OVERLAP_PIECES = 48
 MIN_WINDOW_PIECES = 32
 
 Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class SectionText:
+    """A section as embedding reads it: its text and its context."""
+
+    rowid: int
+    subject: str
+    title: str
+    text: str
+
+
+@dataclass(frozen=True)
+class EmbeddedSection:
+    """What embedding a section gives: the spans of its windows and sentences, with their vectors."""
+
+    rowid: int
+    windows: list[tuple[int, int]]  # (start, end) in the section text
+    window_vectors: np.ndarray  # float32 (len(windows), dimension)
+    sentences: list[tuple[int, int]]
+    sentence_vectors: np.ndarray  # float32 (len(sentences), dimension)
+
+    @property
+    def vectors(self) -> int:
+        return len(self.windows) + len(self.sentences)
+
+
+def window_text(subject: str, title: str, passage: str) -> str:
+    """What the encoder reads for a window: the passage in its context (cable subject, section title)."""
+    context = ". ".join(part for part in (subject.strip(), title.strip()) if part)
+    return f"{context}.\n{passage}" if context else passage
 
 
 @dataclass(frozen=True)

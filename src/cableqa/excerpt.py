@@ -12,7 +12,7 @@ import re
 
 import numpy as np
 
-from cableqa.store import Sentences
+from cableqa.store.reading import Sentences
 from cableqa.text import split_sentences
 
 MAX_EXCERPT_WORDS = 80  # words in an excerpt, and in a stored sentence unit

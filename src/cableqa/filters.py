@@ -15,13 +15,13 @@ from cableqa.wording import describe_filters
 
 if TYPE_CHECKING:
     from cableqa.index_files import OpenIndex
-    from cableqa.store import Store
+    from cableqa.store.reading import IndexReader
 
 # The filters' names, in the order `Assistant.ask` takes them (the fields of `Filters`, below).
 FILTER_NAMES = ("origin", "since", "until", "classification", "tag", "doc_id")
 # The filters matched against values the cables hold (the other two are days).
 VALUE_FILTERS = ("origin", "classification", "tag", "doc_id")
-# The value filters a user picks from the values indexed, with their counts (`Store.facets`).
+# The value filters a user picks from the values indexed, with their counts (`IndexReader.facets`).
 FACETS = ("origin", "classification", "tag")
 
 DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
@@ -73,10 +73,10 @@ class Filters:
         """ "origin Embassy Paris, since 2007-01-01", or "" when nothing is set."""
         return describe_filters(self.items())
 
-    def sql(self, store: Store) -> tuple[list[str], list]:
+    def sql(self, store: IndexReader) -> tuple[list[str], list]:
         """SQL conditions on the `cables` table (aliased `c`) and their parameters.
 
-        A value matches the spellings `store` holds of it in any case (`Store.matching_values`),
+        A value matches the spellings `store` holds of it in any case (`IndexReader.matching_values`),
         compared with NOCASE only so that the columns' indexes (which are NOCASE) serve them.
         """
         conditions, params = [], []

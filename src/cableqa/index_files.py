@@ -192,7 +192,7 @@ class OpenIndex:
 
     directory: Path
     manifest: Manifest
-    store: object  # cableqa.store.Store
+    store: object  # cableqa.store.reading.IndexReader
     vectors: object  # cableqa.vectors.Vectors (imported lazily: it imports faiss)
     size_bytes: int  # of the generation's files and the manifest, as opened
 
@@ -232,7 +232,7 @@ def read_manifest(directory: Path) -> Manifest:
 
 
 def _open_generation(directory: Path, manifest: Manifest) -> OpenIndex:
-    from cableqa.store import Store
+    from cableqa.store.reading import IndexReader
     from cableqa.vectors import Vectors
 
     folder = directory / manifest.generation
@@ -251,7 +251,7 @@ def _open_generation(directory: Path, manifest: Manifest) -> OpenIndex:
             )
         size += actual
     try:
-        store = Store(folder / DATABASE, readonly=True)
+        store = IndexReader(folder / DATABASE)
         vectors = Vectors.load(folder / VECTORS, manifest.dimension)
     except CableQAError:
         if not folder.is_dir():

@@ -31,6 +31,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from cableqa.buildlock import build_lock
+from cableqa.cutting import EmbeddedSection, SectionText
 from cableqa.errors import CableQAError, IndexDamaged, NoCables
 from cableqa.files import file_sha256, visible_files
 from cableqa.index_files import (
@@ -44,7 +45,8 @@ from cableqa.index_files import (
     check_index,
 )
 from cableqa.locations import default_index, shipped_seeds
-from cableqa.store import FORGET_BUILD_PROGRESS, EmbeddedSection, SectionText, Store
+from cableqa.store.schema import FORGET_BUILD_PROGRESS
+from cableqa.store.writing import IndexWriter
 from cableqa.wording import no_cables
 
 ENGINES = ("local", "ray")
@@ -180,7 +182,7 @@ def _build_locked(
         report.resumed = True
     generation = workdir.name.removesuffix(".partial")
     try:
-        store = Store(workdir / DATABASE)
+        store = IndexWriter(workdir / DATABASE)
         engine = None
         try:
             engine = _engine(model_source, allow_download, *where)
@@ -295,7 +297,7 @@ def _files_under(root: Path, skip) -> Iterator[Path]:
 
 
 def _sync_sources(
-    store: Store, files: dict[str, Path], report: BuildReport, notify, skip, since: dict[str, str]
+    store: IndexWriter, files: dict[str, Path], report: BuildReport, notify, skip, since: dict[str, str]
 ) -> dict[str, str]:
     """Bring the store's cables in line with `files`; return the hash of every file now indexed.
 
@@ -462,7 +464,7 @@ class _LocalEngine:
         """Nothing to let go of: the model goes with the process."""
 
 
-def _embed_missing(store: Store, engine, report: BuildReport, notify) -> int:
+def _embed_missing(store: IndexWriter, engine, report: BuildReport, notify) -> int:
     """Cut and embed every section not embedded yet; return the vectors' dimension.
 
     What the engine gives back is stored and committed a batch at a time, so a build that
@@ -484,12 +486,12 @@ def _embed_missing(store: Store, engine, report: BuildReport, notify) -> int:
     return store.vector_dimension() or engine.dimension()
 
 
-def _section_texts(store: Store, rowids: list[int]) -> Iterator[SectionText]:
+def _section_texts(store: IndexWriter, rowids: list[int]) -> Iterator[SectionText]:
     for first in range(0, len(rowids), SECTIONS_PER_READ):
         yield from store.section_texts(rowids[first : first + SECTIONS_PER_READ])
 
 
-def write_vectors(store: Store, path: Path, dimension: int) -> None:
+def write_vectors(store: IndexWriter, path: Path, dimension: int) -> None:
     """Build the FAISS file of a generation from the window vectors its database holds."""
     from cableqa.vectors import Vectors
 
@@ -522,7 +524,7 @@ def _resumable_partial(directory: Path, plan: dict) -> Path | None:
     for path in sorted(directory.glob("gen-*.partial")):
         try:
             if json.loads((path / PLAN).read_text()) == plan:
-                Store(path / DATABASE).close()  # opens, or it is no use
+                IndexWriter(path / DATABASE).close()  # opens, or it is no use
                 return path
         except (OSError, ValueError, sqlite3.DatabaseError):
             continue

@@ -18,8 +18,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from cableqa.cutting import CutSection
-from cableqa.store import EmbeddedSection, window_text
+from cableqa.cutting import CutSection, EmbeddedSection, window_text
 
 # Windows handed to the encoder at once: it sorts them by length, so the larger this is, the less
 # each batch pads; 256 windows of <= 256 pieces keep the token states of one call under ~100 MB.

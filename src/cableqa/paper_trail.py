@@ -21,7 +21,7 @@ from cableqa.types import CableLink, RelatedCable
 from cableqa.wording import folder
 
 if TYPE_CHECKING:
-    from cableqa.store import Store
+    from cableqa.store.reading import IndexReader
 
 T = TypeVar("T")
 
@@ -34,7 +34,7 @@ WINDOWS_PER_CABLE = 12  # windows fetched per pooled cable (a cable has ~12 wind
 
 def indexed_id(index: OpenIndex, doc_id: str) -> str:
     """The ID `doc_id` is indexed under, given in any case (`07paris4695 ` -> `07PARIS4695`,
-    `Store.stored_id`); a one-line error when it is not indexed."""
+    `IndexReader.stored_id`); a one-line error when it is not indexed."""
     stored = index.store.stored_id(doc_id)
     if stored is None:
         raise CableQAError(f"{doc_id.strip() or 'an empty ID'} is not in the index in {folder(index.directory)}")
@@ -107,7 +107,7 @@ class WithinCables(Filters):
 
     doc_ids: tuple[str, ...] = ()
 
-    def sql(self, store: Store) -> tuple[list[str], list]:
+    def sql(self, store: IndexReader) -> tuple[list[str], list]:
         conditions, params = super().sql(store)
         conditions.append(f"c.doc_id IN ({','.join('?' * len(self.doc_ids))})")
         return conditions, params + list(self.doc_ids)

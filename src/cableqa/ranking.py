@@ -37,9 +37,9 @@ import numpy as np
 from cableqa.excerpt import MAX_EXCERPT_SENTENCES, MAX_EXCERPT_WORDS, cited_sentences
 from cableqa.question import Question
 from cableqa.search import RRF_K, Candidate, cable_votes
-from cableqa.store import StoredSection
 from cableqa.terms import find_terms
 from cableqa.trees import TreeModel
+from cableqa.types import StoredSection
 
 FEATURES = (
     "dense_rank",

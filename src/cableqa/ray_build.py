@@ -29,8 +29,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from cableqa.cutting import EmbeddedSection, SectionText
 from cableqa.errors import CableQAError, one_line
-from cableqa.store import EmbeddedSection, SectionText
 
 RAY_EXTRA = "cableqa[ray]"
 # Sections shipped to the cluster in one Ray Data pipeline: about 25 MB of text from the shared

@@ -52,6 +52,19 @@ class Section:
 
 
 @dataclass(frozen=True)
+class StoredSection:
+    """A section row with the metadata of its cable, as search needs it."""
+
+    rowid: int
+    section: Section
+    doc_id: str
+    subject: str
+    date: str | None
+    origin: str
+    classification: str
+
+
+@dataclass(frozen=True)
 class Reference:
     """One item of a cable's REF line: its letter, the cable it names and how it was written."""
 

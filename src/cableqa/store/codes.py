@@ -2,7 +2,7 @@
 
 A unit vector of 384 float32 components is 1,536 bytes (768 as float16, as sentences were kept
 before); as int8 codes scaled by its largest component it is 388. On the 1,295 shared cables the
-codes' cosine with the float32 vectors is 0.99995 on average (worst 0.99985), and the answers to
+codes' cosine with the stored vectors is 0.99997 on average (worst 0.99989), and the answers to
 `eval/test` are the same (docs/scale.md, "Disk"). FAISS is built from these codes too, so the
 database holds the only copy of each vector and the FAISS file can always be rebuilt from it.
 """
