@@ -1,15 +1,19 @@
-"""TUI start-up benchmark: time to first frame and to first answer, from a cold process.
+"""Start-up benchmark: the TUI's first frame and cold `cableqa ask`, each against its yardstick.
 
-    python benchmarks/bench_tui.py [--index DIR] [--model NAME] [--runs 3]
+    python benchmarks/bench_tui.py [--index DIR] [--model NAME] [--runs 7] [--json]
 
-Each run starts a fresh Python process that opens the app headless (Pilot), asks
-the seed question at once (as a user typing before the model is loaded would) and
-records, against the parent's clock at spawn time (`time.perf_counter`, which is
-CLOCK_MONOTONIC and so shared between processes on Linux):
-- first frame: the app has composed and drawn its first screen; we also record
-  whether torch was imported by then (it must not be);
-- index ready: the assistant has loaded (model and index);
-- first answer: the answer card for the question is on screen.
+Every figure is a fresh Python process, and one round spawns each kind once, in turn
+(interleaved, so a busy machine slows them alike); the figures are the medians of the rounds:
+- empty app: a bare `textual.app.App`, first frame (Textual's own floor);
+- first frame: cableqa's TUI over the index (`make_app`), first frame; whether torch was
+  imported by then (it must not be);
+- index ready, first answer: the same process asks the seed question at once (as a user typing
+  before the index is loaded would), until the assistant has loaded and the answer card is on screen;
+- cold ask: `python -m cableqa ask QUESTION --index DIR`, the whole process, spawn to exit;
+- sentence-transformers import: `python -c "import sentence_transformers"`, spawn to exit.
+A first frame is the first compositor update the app hands its driver outside a batch (what a
+terminal would paint; headless, nothing is written), timed against the parent's clock at spawn
+(`time.perf_counter` is CLOCK_MONOTONIC, shared between processes on Linux).
 Without --index the seed is indexed once into a temporary directory first.
 """
 
@@ -31,16 +35,48 @@ QUESTION = "How much heroin was seized at Dunkerque?"
 T0 = "CABLEQA_BENCH_T0"
 
 
-async def child(index_dir: str, model: str | None) -> dict:
-    """One cold run inside the measured process; returns seconds since the parent spawned it."""
-    spawned = float(os.environ[T0])
-    from cableqa.tui.answer_card import AnswerCard, Turn
-    from cableqa.tui.app import make_app
+def _clock_first_frame(app_class) -> dict:
+    """Record in the returned dict, under "first_frame", when `app_class` first displays a frame.
 
+    Textual calls `App._display` with each compositor update; during a batch it draws nothing."""
+    seen: dict = {}
+    display = app_class._display
+
+    def _display(self, screen, renderable):
+        if "first_frame" not in seen and renderable is not None and not self._batch_count:
+            seen["first_frame"] = time.perf_counter()
+            seen["torch"] = "torch" in sys.modules
+        return display(self, screen, renderable)
+
+    app_class._display = _display
+    return seen
+
+
+async def empty_app_child() -> dict:
+    """A bare Textual app: its first frame, in seconds since the parent spawned this process."""
+    spawned = float(os.environ[T0])
+    from textual.app import App
+
+    seen = _clock_first_frame(App)
+    app = App()
+    async with app.run_test(size=(100, 32)) as pilot:
+        while "first_frame" not in seen:
+            await pilot.pause(0.001)
+    return {"empty_app": seen["first_frame"] - spawned}
+
+
+async def tui_child(index_dir: str, model: str | None) -> dict:
+    """cableqa's TUI, asked the seed question at once; seconds since the parent spawned this process."""
+    spawned = float(os.environ[T0])
+    from cableqa.tui.app import CableQAApp, make_app
+
+    seen = _clock_first_frame(CableQAApp)
     app = make_app(index_dir, model)
     async with app.run_test(size=(100, 32)) as pilot:
-        first_frame = time.perf_counter() - spawned
-        torch_at_first_frame = "torch" in sys.modules
+        from cableqa.tui.answer_card import AnswerCard, Turn
+
+        while "first_frame" not in seen:
+            await pilot.pause(0.001)
         app.query_one("#question").value = QUESTION
         await pilot.press("enter")
         turn = app.query_one(Turn)
@@ -54,16 +90,16 @@ async def child(index_dir: str, model: str | None) -> dict:
             raise SystemExit(f"no answer: {turn.query('.note').first().render()}")
         top = app.query_one(AnswerCard).answer.hits[0].doc_id
     return {
-        "first_frame": first_frame,
-        "torch_at_first_frame": torch_at_first_frame,
+        "first_frame": seen["first_frame"] - spawned,
+        "torch_at_first_frame": seen["torch"],
         "index_ready": ready if ready is not None else answered,
         "first_answer": answered,
         "top_hit": top,
     }
 
 
-def spawn(index_dir: str, model: str | None) -> dict:
-    command = [sys.executable, __file__, "--child", "--index", index_dir]
+def spawn_child(kind: str, index_dir: str, model: str | None) -> dict:
+    command = [sys.executable, __file__, "--child", kind, "--index", index_dir]
     if model:
         command += ["--model", model]
     env = dict(os.environ, **{T0: repr(time.perf_counter())})
@@ -73,16 +109,81 @@ def spawn(index_dir: str, model: str | None) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def timed_process(command: list[str]) -> float:
+    """Seconds from spawning `command` to its exit; its output is discarded, a failure stops the benchmark."""
+    started = time.perf_counter()
+    result = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=REPO)
+    seconds = time.perf_counter() - started
+    if result.returncode:
+        raise SystemExit(f"{' '.join(command)} failed: {result.stderr.strip()[-500:]}")
+    return seconds
+
+
+def one_round(index_dir: str, model: str | None, sentence_transformers: bool) -> dict:
+    """Each kind of cold process once, in turn."""
+    ask = [sys.executable, "-m", "cableqa", "ask", QUESTION, "--index", index_dir]
+    if model:
+        ask += ["--model", model]
+    figures = spawn_child("empty", index_dir, model)
+    figures |= spawn_child("tui", index_dir, model)
+    figures["cold_ask"] = timed_process(ask)
+    if sentence_transformers:
+        figures["import_sentence_transformers"] = timed_process([sys.executable, "-c", "import sentence_transformers"])
+    return figures
+
+
+LABELS = {
+    "empty_app": "empty Textual app, first frame",
+    "first_frame": "cableqa TUI, first frame",
+    "index_ready": "cableqa TUI, index ready",
+    "first_answer": "cableqa TUI, first answer",
+    "cold_ask": "cold `cableqa ask`",
+    "import_sentence_transformers": "import sentence_transformers",
+}
+
+
+def report(rounds: list[dict], model: str | None) -> None:
+    print(f"cold processes: {len(rounds)} interleaved rounds, model: {model or 'default'}, question: {QUESTION!r}")
+    medians = {}
+    for key, label in LABELS.items():
+        values = [figures[key] for figures in rounds if key in figures]
+        if not values:
+            continue
+        medians[key] = statistics.median(values)
+        shown = ", ".join(f"{value * 1000:.0f}" for value in values)
+        print(
+            f"  {label:<31} median {medians[key] * 1000:6.0f} ms"
+            f"   range {min(values) * 1000:.0f}-{max(values) * 1000:.0f}   (runs: {shown})"
+        )
+    print(
+        f"  first frame / empty app: {medians['first_frame'] / medians['empty_app']:.2f}x"
+        f" (+{(medians['first_frame'] - medians['empty_app']) * 1000:.0f} ms)"
+    )
+    if "import_sentence_transformers" in medians:
+        print(
+            f"  cold ask / import sentence_transformers: {medians['cold_ask'] / medians['import_sentence_transformers']:.3f}x"
+        )
+    print(f"  torch imported by the first frame: {any(figures['torch_at_first_frame'] for figures in rounds)}")
+    print(f"  top hit: {', '.join(sorted({figures['top_hit'] for figures in rounds}))}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--index", help="an existing index (default: the seed, indexed into a temp dir)")
     parser.add_argument("--model", default=None, help="embedding model (default: the bundled one)")
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--runs", type=int, default=7, help="interleaved rounds (default 7)")
+    parser.add_argument(
+        "--no-sentence-transformers", action="store_true", help="leave out the import yardstick (~6 s a round)"
+    )
+    parser.add_argument("--json", action="store_true", help="print every round's figures as JSON lines instead")
+    parser.add_argument("--child", choices=("empty", "tui"), help=argparse.SUPPRESS)
     args = parser.parse_args()
 
-    if args.child:
-        print(json.dumps(asyncio.run(child(args.index, args.model))))
+    if args.child == "empty":
+        print(json.dumps(asyncio.run(empty_app_child())))
+        return
+    if args.child == "tui":
+        print(json.dumps(asyncio.run(tui_child(args.index, args.model))))
         return
 
     with tempfile.TemporaryDirectory() as scratch:
@@ -94,20 +195,13 @@ def main() -> None:
             started = time.perf_counter()
             cableqa.build([str(REPO / "seeds")], index_dir, model=args.model)
             print(f"indexed the seed in {time.perf_counter() - started:.1f} s (not part of the figures)")
-        runs = [spawn(index_dir, args.model) for _ in range(args.runs)]
-
-    print(f"cold starts: {args.runs}, model: {args.model or 'default'}, question: {QUESTION!r}")
-    for key, label in [
-        ("first_frame", "first frame"),
-        ("index_ready", "index ready"),
-        ("first_answer", "first answer"),
-    ]:
-        values = [run[key] for run in runs]
-        print(
-            f"  {label:<13} median {statistics.median(values) * 1000:7.0f} ms   (runs: {', '.join(f'{v * 1000:.0f}' for v in values)})"
-        )
-    print(f"  torch imported by the first frame: {any(run['torch_at_first_frame'] for run in runs)}")
-    print(f"  top hit: {', '.join(sorted({run['top_hit'] for run in runs}))}")
+        rounds = []
+        for _ in range(args.runs):
+            rounds.append(one_round(index_dir, args.model, not args.no_sentence_transformers))
+            if args.json:
+                print(json.dumps(rounds[-1]), flush=True)
+    if not args.json:
+        report(rounds, args.model)
 
 
 if __name__ == "__main__":
