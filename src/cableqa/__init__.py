@@ -25,11 +25,26 @@ def read(path, *, on_skip=None):
     return _read(path, on_skip=on_skip)
 
 
-def load(index_dir=None, **options):
-    """Open an index for questions (default: `locations.default_index()`); see `cableqa.assistant.load`."""
-    from cableqa.assistant import load as _load
+def load(index_dir=None, *, model=None, progress=None, build_missing=True):
+    """Open an index for questions (default: `locations.default_index()`); see `cableqa.assistant.load`.
 
-    return _load(index_dir, **options)
+    A missing index is built from the shipped `seeds/` first (`build`, reporting to `progress`),
+    unless `build_missing=False` or the folder holds cables (never build into a folder of cables):
+    then it is an error. Only this path imports the build; an existing index opens without it.
+    """
+    from pathlib import Path
+
+    from cableqa.assistant import load as _load
+    from cableqa.index_files import is_index
+    from cableqa.locations import default_index
+
+    directory = Path(index_dir) if index_dir is not None else default_index()
+    if build_missing and not is_index(directory):
+        from cableqa.readers import holds_cables
+
+        if not holds_cables(directory):
+            build(None, directory, model=model, progress=progress)
+    return _load(directory, model=model)
 
 
 def build(sources, index_dir=None, **options):

@@ -19,7 +19,6 @@ from cableqa.errors import CableQAError
 from cableqa.excerpt import opening
 from cableqa.filters import FILTER_NAMES, Filters
 from cableqa.index_files import OpenIndex, is_index, not_an_index, open_index
-from cableqa.indexing import Progress, build
 from cableqa.locations import default_index
 from cableqa.question import Question, parse_question
 from cableqa.search import retrieve, with_favoured_cables
@@ -56,27 +55,16 @@ class IndexInfo:
     size_bytes: int
 
 
-def load(
-    index_dir: str | os.PathLike | None = None,
-    *,
-    model: str | None = None,
-    progress: Progress | None = None,
-    build_missing: bool = True,
-) -> Assistant:
-    """Open the index in `index_dir` (default: `locations.default_index()`); build it from the
-    shipped `seeds/` first when it is missing.
+def load(index_dir: str | os.PathLike | None = None, *, model: str | None = None) -> Assistant:
+    """Open the index in `index_dir` (default: `locations.default_index()`) for questions.
 
     `model` names the embedding model the caller expects (default: the index's own);
-    an index built by another model is refused. `build_missing=False` makes a
-    missing index an error instead.
+    an index built by another model is refused. A missing index is an error: building one
+    is for `cableqa.load`, the CLI and the TUI, so that asking never imports the build.
     """
     directory = Path(index_dir) if index_dir is not None else default_index()
     if not is_index(directory):
-        from cableqa.readers import holds_cables
-
-        if not build_missing or holds_cables(directory):  # never build into a folder of cables
-            raise not_an_index(directory)
-        build(None, directory, model=model, progress=progress)
+        raise not_an_index(directory)
     index = open_index(directory)
     if model is not None:
         from cableqa.embed import resolve_model

@@ -203,10 +203,8 @@ def add_index_options(parser: argparse.ArgumentParser, *, model: bool = True) ->
 
 def load_assistant(args: argparse.Namespace):
     """The Assistant over --index; the default index is built from the shipped seed when missing, with progress."""
-    from cableqa.assistant import load
-
     if args.index is not None:
-        return load(args.index, model=args.model, build_missing=False)
+        return cableqa.load(args.index, model=args.model, build_missing=False)
     index = default_index()
     if not is_index(index):
         seeds = shipped_seeds()
@@ -214,8 +212,8 @@ def load_assistant(args: argparse.Namespace):
             raise CableQAError(f"no index in {folder(index)} yet; build one with `cableqa index CABLES`")
         say(f"cableqa: no index in {folder(index)} yet; building it from {folder(seeds)}", err=True)
         with BuildProgress() as progress:
-            return load(index, model=args.model, progress=progress)
-    return load(index, model=args.model)
+            return cableqa.load(index, model=args.model, progress=progress)
+    return cableqa.load(index, model=args.model, build_missing=False)
 
 
 def require_index(directory: str) -> None:
