@@ -5,9 +5,13 @@ The figures themselves come from `benchmarks/bench_tui.py`; these tests keep the
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 from conftest import REPO, SEED_ID
 
@@ -28,3 +32,48 @@ def test_asking_imports_neither_the_build_nor_torch(real_seed_index):
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=REPO)
     assert result.stdout.split() == [SEED_ID, "none"]
+
+
+@pytest.mark.model
+def test_an_older_onnx_export_is_converted_in_place_without_torch(real_seed_index, tmp_path):
+    """An export from before the weights moved to model.onnx.data (one self-contained model.onnx,
+    no "layout" in export.json) still serves queries: converted on first use, torch never loaded."""
+    import onnx
+
+    from cableqa import embed
+    from cableqa.files import file_sha256
+
+    name, path = embed.resolve_model(None)
+    current = embed._cached_export_dir(name, path)  # the seed's build made it
+    older = tmp_path / "cache" / current.name
+    older.mkdir(parents=True)
+    shutil.copy2(current / "tokenizer.json", older / "tokenizer.json")
+    onnx.save(onnx.load(str(current / "model.onnx")), str(older / "model.onnx"))  # the weights inside
+    exported = json.loads((current / "export.json").read_text())
+    del exported["layout"]
+    exported["files"] = {
+        file.name: {"size": file.stat().st_size, "mtime_ns": file.stat().st_mtime_ns, "sha256": file_sha256(file)}
+        for file in (older / "model.onnx", older / "tokenizer.json")
+    }
+    (older / "export.json").write_text(json.dumps(exported))
+    script = (
+        "import json, sys; from cableqa.embed import load_encoder\n"
+        "encoder = load_encoder(purpose='query')\n"
+        "print(json.dumps([type(encoder).__name__, 'torch' in sys.modules, encoder.encode([sys.argv[1]]).tolist()]))\n"
+    )
+    question = "How much heroin was seized at Dunkerque?"
+    result = subprocess.run(
+        [sys.executable, "-c", script, question],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO,
+        env={**os.environ, "CABLEQA_CACHE_DIR": str(tmp_path / "cache")},
+    )
+    kind, torch_loaded, vectors = json.loads(result.stdout)
+    assert (kind, torch_loaded) == ("OnnxEncoder", False)
+    assert json.loads((older / "export.json").read_text())["layout"] == embed._EXPORT_LAYOUT
+    assert (older / "model.onnx.data").stat().st_size > 80e6 > (older / "model.onnx").stat().st_size
+    assert sorted(path.name for path in older.parent.iterdir()) == [older.name]  # nothing left beside it
+    expected = embed.OnnxEncoder(name, current).encode([question])
+    assert float(np.dot(np.asarray(vectors, dtype=np.float32)[0], expected[0])) >= 0.9999
