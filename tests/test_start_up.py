@@ -14,10 +14,18 @@ import sys
 import numpy as np
 import pytest
 from conftest import REPO, SEED_ID
+from tui_fixtures import FakeAssistant, settle
+
+from cableqa.tui.app import make_app
 
 # Modules a question over an existing index must not import: the build (and its readers and their
 # HTML parser) and the build-time model stack.
 NOT_ON_THE_ASK_PATH = ("cableqa.indexing", "cableqa.readers", "lxml", "torch", "sentence_transformers")
+
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
 
 
 @pytest.mark.model
@@ -77,3 +85,33 @@ def test_an_older_onnx_export_is_converted_in_place_without_torch(real_seed_inde
     assert sorted(path.name for path in older.parent.iterdir()) == [older.name]  # nothing left beside it
     expected = embed.OnnxEncoder(name, current).encode([question])
     assert float(np.dot(np.asarray(vectors, dtype=np.float32)[0], expected[0])) >= 0.9999
+
+
+@pytest.mark.anyio
+async def test_the_tui_draws_its_first_frame_before_the_index_starts_loading():
+    """Loading (numpy, FAISS, onnxruntime imported on the assistant thread) waits for the first frame.
+
+    A frame is what Textual hands its driver: `App._display` with an update, outside a batch."""
+    frames: list[object] = []
+    frames_when_loading: list[int] = []
+
+    def load(index_dir, *, model=None, progress=None):
+        frames_when_loading.append(len(frames))
+        return FakeAssistant(str(index_dir))
+
+    app = make_app("fake-index", assistant_factory=load)
+    display = app._display
+
+    def counting(screen, renderable):
+        if renderable is not None and not app._batch_count:
+            frames.append(renderable)
+        display(screen, renderable)
+
+    app._display = counting
+    async with app.run_test(size=(100, 32)) as pilot:
+        for _ in range(500):
+            await settle(pilot)
+            if app.loaded:
+                break
+    assert app.loaded
+    assert frames_when_loading[0] >= 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from datetime import datetime
@@ -20,7 +21,6 @@ from cableqa.errors import CableQAError
 from cableqa.filters import Filters
 from cableqa.tui.answer_card import HitView, Turn, Welcome, copy_text
 from cableqa.tui.assistant_thread import AssistantThread
-from cableqa.tui.commands import CableQACommands
 from cableqa.tui.exports import (
     FORMATS,
     choose_export_folder,
@@ -56,6 +56,7 @@ DEFAULT_SOURCES = "seeds/"
 # 160 characters each) add up to 5 more, and with them the citation would fall below the
 # fold at 80x24 (19 rows).
 COMPACT_BELOW_ROWS = 28
+FIRST_FRAME_WAIT_SECONDS = 2  # loading waits for the first frame at most this long
 
 QUIT = Binding("ctrl+q", "quit", "Quit", id="quit", priority=True)
 PALETTE = Binding("ctrl+p", "command_palette", "Commands", id="command-palette", priority=True, show=False)
@@ -78,6 +79,13 @@ def _build_cableqa(sources: list[str], index_dir: str, **options: Any) -> Any:
     return cableqa.build(sources, index_dir, **options)
 
 
+def _cableqa_commands() -> type:
+    """The command palette's provider, imported when the palette first opens (not before the first frame)."""
+    from cableqa.tui.commands import CableQACommands
+
+    return CableQACommands
+
+
 def _message(error: BaseException) -> str:
     return str(error) if isinstance(error, CableQAError) else f"Unexpected error: {error!r}"
 
@@ -87,7 +95,7 @@ class CableQAApp(App[None]):
 
     CSS_PATH = "cableqa.tcss"
     TITLE = "cableqa"
-    COMMANDS = App.COMMANDS | {CableQACommands}
+    COMMANDS = App.COMMANDS | {_cableqa_commands}
     BINDINGS = [QUIT, PALETTE, KEYS, FILTERS, COPY_HIT, CLEAR, CANCEL_SEARCH]
     # F1's key sheet, made of the bindings themselves; the app's own not placed elsewhere go under "App".
     KEY_SHEET = (
@@ -114,6 +122,7 @@ class CableQAApp(App[None]):
         self.assistant_factory = assistant_factory or _load_cableqa
         self.builder = builder or _build_cableqa
         self.assistant = AssistantThread()
+        self._drawn = threading.Event()  # set once the first frame is up
         self.loaded = False
         self.filters = Filters()
         self.facets: dict[str, list[FacetValue]] = {}
@@ -150,6 +159,10 @@ class CableQAApp(App[None]):
         if self.resume is not None:
             self.call_later(self.open_session, self.resume)
 
+    def on_ready(self) -> None:
+        """The first frame is up (Textual's `Ready`): the index may load now (`load_index`)."""
+        self._drawn.set()
+
     def on_resize(self, event: events.Resize) -> None:
         self.compact = event.size.height < COMPACT_BELOW_ROWS
 
@@ -173,9 +186,15 @@ class CableQAApp(App[None]):
         """(Re)open the index on the assistant thread; questions asked meanwhile wait."""
         self.loaded = False
         self.status.loading(f"Loading the index in {folder(self.index_dir)}…")
-        future = self.assistant.load(
-            lambda: self.assistant_factory(self.index_dir, model=self.model, progress=self._relay_progress)
-        )
+
+        def load() -> Any:
+            # Loading imports numpy, FAISS and onnxruntime, holding the GIL for much of it: begun
+            # before the first frame is up, it delays that frame. Queued now all the same, so that
+            # a question sent meanwhile waits for it.
+            self._drawn.wait(FIRST_FRAME_WAIT_SECONDS)
+            return self.assistant_factory(self.index_dir, model=self.model, progress=self._relay_progress)
+
+        future = self.assistant.load(load)
         self.run_worker(self._finish_loading(future), group="load", exclusive=True)
 
     async def _finish_loading(self, future: Future[Any]) -> None:
