@@ -1,3 +1,3 @@
-from cableqa.cli import main
+from cableqa.cli import run
 
-raise SystemExit(main())
+run()
