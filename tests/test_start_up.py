@@ -115,3 +115,16 @@ async def test_the_tui_draws_its_first_frame_before_the_index_starts_loading():
                 break
     assert app.loaded
     assert frames_when_loading[0] >= 1
+
+
+@pytest.mark.model
+def test_the_one_shot_encoder_gives_the_same_vectors(real_seed_index, monkeypatch):
+    """`cableqa ask` opens the query encoder without packing its weights (`embed.ONE_SHOT_VARIABLE`): same vectors."""
+    from cableqa import embed
+
+    name, path = embed.resolve_model(None)
+    export = embed._cached_export_dir(name, path)
+    texts = ["How much heroin was seized at Dunkerque?", "The embassy reported a meeting. " * 20]
+    packed = embed.OnnxEncoder(name, export).encode(texts)
+    monkeypatch.setenv(embed.ONE_SHOT_VARIABLE, "1")
+    assert np.abs(embed.OnnxEncoder(name, export).encode(texts) - packed).max() < 1e-5

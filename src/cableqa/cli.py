@@ -36,16 +36,18 @@ def run() -> None:
 
     For a command that reads the index once (`ONE_SHOT_COMMANDS`), before anything heavy is imported:
     OpenBLAS (numpy) and OpenMP (FAISS) keep to one thread unless the environment says otherwise
-    (one question's searches use no more); the garbage collector is off; and what is alive at the
-    end is frozen, so that the interpreter's last collection skips it. CPU time of a cold `ask` on
-    the seed, median of 11 interleaved runs on 2 busy cores: 425 ms; one thread each 345 ms (their
-    pools no longer started); and the collector off, then frozen, 310 ms.
+    (one question's searches use no more); the query encoder opens without packing its weights
+    (`embed.ONE_SHOT_VARIABLE`); the garbage collector is off; and what is alive at the end is
+    frozen, so that the interpreter's last collection skips it. CPU time of a cold `ask` on the
+    seed, medians of 11 interleaved runs on 2 busy cores: 425 ms; one thread each 345 ms (their
+    pools no longer started); the collector off, then frozen, 310 ms; weights not packed, 268 ms.
     """
     args = build_parser().parse_args()
     one_shot = args.command in ONE_SHOT_COMMANDS
     if one_shot:
         for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
             os.environ.setdefault(variable, "1")
+        os.environ["CABLEQA_ONE_SHOT"] = "1"  # embed.ONE_SHOT_VARIABLE (not imported: it imports numpy)
         gc.disable()
     status = dispatch(args)
     if one_shot:
