@@ -98,6 +98,7 @@ async def tui_child(index_dir: str, model: str | None) -> dict:
         while turn.pending:
             await pilot.pause(0.005)
         answered = time.perf_counter() - spawned
+        await app.workers.wait_for_complete()  # the answer's worker goes on after the card is up
         if not app.query(AnswerCard):
             raise SystemExit(f"no answer: {turn.query('.note').first().render()}")
         top = app.query_one(AnswerCard).answer.hits[0].doc_id
