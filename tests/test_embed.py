@@ -2,7 +2,7 @@
 
 The real-model tests state the contract between the paths: the ONNX export run by onnxruntime
 gives the SentenceTransformer's vectors (cosine ≥ 0.9999), truncation and padding included, and
-a CPU build's `BUILD_WEIGHTS` stay close to them.
+a CPU build's 8-bit copy stays close to them.
 """
 
 from __future__ import annotations
@@ -233,18 +233,26 @@ def test_the_model_is_exported_once_and_every_cpu_path_runs_the_export(both_path
 
 @pytest.mark.model
 @pytest.mark.parametrize(
-    ("weights", "least_cosine"),
-    [(embed._ONNX_FILE, 0.9999), (embed._INT8_FILE, 0.95)],  # int8: "Ok." 0.959; shared cables 0.98 least
+    ("precision", "vnni", "made", "least_cosine"),
+    [
+        ("float32", True, (), 0.9999),
+        ("int8", True, ("model.int8.onnx",), 0.95),  # "Ok." 0.959; the shared cables' windows 0.98 at least
+        ("int8", False, ("model.int7.onnx",), 0.95),
+    ],
 )
-def test_a_cpu_build_gives_the_model_own_vectors(both_paths, model_cache, monkeypatch, weights, least_cosine):
+def test_a_cpu_build_gives_the_model_own_vectors(
+    both_paths, model_cache, monkeypatch, precision, vnni, made, least_cosine
+):
     torch_path, _ = both_paths
     monkeypatch.setenv("CABLEQA_CACHE_DIR", str(model_cache))
-    monkeypatch.setattr(embed, "BUILD_WEIGHTS", weights)
+    monkeypatch.setattr(embed, "BUILD_PRECISION", precision)
+    monkeypatch.setattr(embed, "_multiplies_int8_whole", lambda: vnni)
     build = load_encoder(purpose="build", device="cpu")
     texts = [*TEXTS, "  spaced out\n"]  # stripped, as sentence-transformers strips
     assert cosines(torch_path.encode(texts, batch_size=3), build.encode(texts, batch_size=3)).min() >= least_cosine
     (export,) = model_cache.iterdir()
-    assert (export / weights).is_file() and not [path for path in export.iterdir() if path.name.startswith(".")]
+    assert {path.name for path in export.iterdir()} >= set(made)
+    assert not [path for path in export.iterdir() if path.name.startswith(".")]  # no staging file left
 
 
 @pytest.mark.model

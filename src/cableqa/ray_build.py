@@ -210,8 +210,7 @@ class _Encoder:
         self._batch_size = batch_size_for(self._encoder.device)
 
     def __call__(self, rows: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        from cableqa.cutting import CutSection
-        from cableqa.late_chunking import embed_sections
+        from cableqa.cutting import CutSection, embed_sections
 
         cut = [
             CutSection(section, _spans(rows["windows"][i]), _spans(rows["sentences"][i]))
