@@ -1,7 +1,8 @@
 """The encoder: the hashing fake, word pieces, model resolution, and (marked `model`) the real paths.
 
-The real-model tests state the contract between the two paths: the ONNX export run by onnxruntime
-gives the SentenceTransformer's vectors (cosine ≥ 0.9999), truncation and padding included.
+The real-model tests state the contract between the paths: the ONNX export run by onnxruntime
+gives the SentenceTransformer's vectors (cosine ≥ 0.9999), truncation and padding included, and
+a CPU build's 8-bit copy stays close to them.
 """
 
 from __future__ import annotations
@@ -208,24 +209,62 @@ def model_cache(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def both_paths(model_cache):
+    """(the torch path, as a GPU build runs it; the ONNX export, as questions are encoded)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CABLEQA_CACHE_DIR", str(model_cache))
-        build = load_encoder(purpose="build")
-        query = load_encoder(purpose="query")
-    return build, query
+        query = load_encoder(purpose="query")  # exports the model on first use
+    torch_path = SentenceTransformerEncoder(DEFAULT_MODEL, embed._load_sentence_transformer(resolve_model(None)[1]))
+    return torch_path, query
 
 
 @pytest.mark.model
-def test_build_path_exports_once_and_query_path_uses_it(both_paths, model_cache):
-    build, query = both_paths
-    assert isinstance(build, SentenceTransformerEncoder)
-    assert isinstance(query, OnnxEncoder)
+def test_the_model_is_exported_once_and_every_cpu_path_runs_the_export(both_paths, model_cache, monkeypatch):
+    _, query = both_paths
+    monkeypatch.setenv("CABLEQA_CACHE_DIR", str(model_cache))
+    build = load_encoder(purpose="build", device="cpu")
+    assert isinstance(query, OnnxEncoder) and isinstance(build, OnnxEncoder)
     (export,) = model_cache.iterdir()
     assert export.name.startswith(DEFAULT_MODEL)
     exported = json.loads((export / "export.json").read_text())
     assert (exported["pooling"], exported["max_tokens"], exported["dimension"]) == ("mean", 256, 384)
-    for encoder in both_paths:
+    for encoder in (*both_paths, build):
         assert (encoder.name, encoder.dimension, encoder.max_tokens) == (DEFAULT_MODEL, 384, 256)
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("precision", "vnni", "made", "least_cosine"),
+    [
+        ("float32", True, (), 0.9999),
+        ("int8", True, ("model.int8.onnx",), 0.95),  # "Ok." 0.959; the shared cables' windows 0.98 at least
+        ("int8", False, ("model.int7.onnx",), 0.95),
+    ],
+)
+def test_a_cpu_build_gives_the_model_own_vectors(
+    both_paths, model_cache, monkeypatch, precision, vnni, made, least_cosine
+):
+    torch_path, _ = both_paths
+    monkeypatch.setenv("CABLEQA_CACHE_DIR", str(model_cache))
+    monkeypatch.setattr(embed, "BUILD_PRECISION", precision)
+    monkeypatch.setattr(embed, "_multiplies_int8_whole", lambda: vnni)
+    build = load_encoder(purpose="build", device="cpu")
+    texts = [*TEXTS, "  spaced out\n"]  # stripped, as sentence-transformers strips
+    assert cosines(torch_path.encode(texts, batch_size=3), build.encode(texts, batch_size=3)).min() >= least_cosine
+    (export,) = model_cache.iterdir()
+    assert {path.name for path in export.iterdir()} >= set(made)
+    assert not [path for path in export.iterdir() if path.name.startswith(".")]  # no staging file left
+
+
+@pytest.mark.model
+def test_a_cpu_build_with_a_cached_export_does_not_import_torch(both_paths, model_cache):
+    result = run_python(
+        "import sys; from cableqa.embed import load_encoder;"
+        "encoder = load_encoder(purpose='build', device='cpu'); encoder.encode(['x']);"
+        "print(type(encoder).__name__, 'torch' in sys.modules)",
+        CABLEQA_CACHE_DIR=str(model_cache),
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "OnnxEncoder False"
 
 
 @pytest.mark.model

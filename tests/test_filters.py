@@ -7,6 +7,7 @@ import pytest
 
 from cableqa.errors import CableQAError
 from cableqa.filters import Filters, parse_day
+from cableqa.store.reading import filter_sql
 
 
 def test_a_day_is_read_as_written():
@@ -46,7 +47,8 @@ def test_the_sql_keeps_until_inclusive_and_matches_the_spellings_stored():
         def matching_values(self, column: str, value: str) -> tuple[str, ...]:
             return ("EMBASSY PARIS", "Embassy Paris") if (column, value) == ("origin", "embassy paris") else ()
 
-    conditions, params = Filters(origin="embassy paris", since="2007-01-01", until="2007-12-31").sql(Stored())
+    filters = Filters(origin="embassy paris", since="2007-01-01", until="2007-12-31")
+    conditions, params = filter_sql(filters, Stored().matching_values)
     assert conditions == ["c.origin COLLATE NOCASE IN (?,?)", "c.date >= ?", "c.date < ?"]
     assert params == ["EMBASSY PARIS", "Embassy Paris", "2007-01-01", "2008-01-01"]
 
@@ -95,7 +97,7 @@ def test_a_filter_and_the_facets_are_found_through_indexes_not_by_reading_every_
     store = cableqa.load(tmp_path / "index", build_missing=False).index.store
     statements: list[str] = []
     store.db.set_trace_callback(statements.append)
-    sections, _ = store.filtered(*filters.sql(store))
+    sections, _ = store.filtered(filters)
     store.facets()
     store.db.set_trace_callback(None)
     plan = [step[3] for sql in statements for step in store.db.execute(f"EXPLAIN QUERY PLAN {sql}")]
@@ -112,19 +114,20 @@ def test_an_open_index_keeps_what_its_latest_filters_admit(hashing_seed_index, m
     store = cableqa.load(hashing_seed_index, build_missing=False).index.store
     (origin,) = store.known_values("origin")
     filters = (Filters(origin=origin), Filters(since="2000-01-01"), Filters(until="2100-01-01"))
-    paris, other, third = (each.sql(store) for each in filters)
+    paris, other, third = filters
     statements: list[str] = []
     store.db.set_trace_callback(statements.append)
-    first = store.filtered(*paris)
+    first = store.filtered(paris)
     asked = len(statements)
     assert first[0] and len(first[1])  # the seed's cable: its sections and windows
-    assert store.filtered(*paris) is first and store.known_values("origin") == {origin}
+    assert store.filtered(paris) is first and store.known_values("origin") == {origin}
     assert len(statements) == asked  # both answered without asking SQLite again
-    store.filtered(*other)
-    store.filtered(*third)  # the third pushes out the least recently used, `paris`
+    store.filtered(other)
+    store.filtered(third)  # the third pushes out the least recently used, `paris`
     assert len(statements) == asked + 2
-    again = store.filtered(*paris)
-    assert len(statements) == asked + 3 and again[0] == first[0] and np.array_equal(again[1], first[1])
+    again = store.filtered(paris)
+    # asked again: the spellings of its origin, then what it admits
+    assert len(statements) == asked + 4 and again[0] == first[0] and np.array_equal(again[1], first[1])
     with pytest.raises(ValueError):
         again[1][0] = 0  # shared between asks, so nobody may change it
 

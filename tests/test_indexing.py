@@ -85,11 +85,11 @@ def test_a_build_that_dies_leaves_the_old_index_working(sources, tmp_path, monke
 
 
 def test_an_interrupted_build_resumes_where_it_stopped(sources, tmp_path, monkeypatch):
-    from cableqa import late_chunking
+    from cableqa import cutting
 
     whole = build(sources, tmp_path / "whole")
-    monkeypatch.setattr(late_chunking, "WINDOWS_PER_CALL", 8)  # several commits in this small build
-    embed, calls = late_chunking.embed_sections, []
+    monkeypatch.setattr(cutting, "WINDOWS_PER_CALL", 8)  # several commits in this small build
+    embed, calls = cutting.embed_sections, []
 
     def interrupted_after_two_batches(*args, **kwargs):
         if len(calls) == 2:
@@ -97,11 +97,11 @@ def test_an_interrupted_build_resumes_where_it_stopped(sources, tmp_path, monkey
         calls.append(1)
         return embed(*args, **kwargs)
 
-    monkeypatch.setattr(late_chunking, "embed_sections", interrupted_after_two_batches)
+    monkeypatch.setattr(cutting, "embed_sections", interrupted_after_two_batches)
     index = tmp_path / "index"
     with pytest.raises(KeyboardInterrupt):
         build(sources, index)
-    monkeypatch.setattr(late_chunking, "embed_sections", embed)
+    monkeypatch.setattr(cutting, "embed_sections", embed)
     reads = []
     resumed = build(sources, index, progress=lambda stage, done, total: reads.append(done) if stage == "read" else None)
     assert resumed.resumed and reads == [0]  # the reading stage starts (files are hashed), and reads nothing again
@@ -133,12 +133,12 @@ KILLED_UPDATE = """
 import os, signal, sys
 from pathlib import Path
 import cableqa
-from cableqa import indexing, late_chunking, vectors
+from cableqa import cutting, indexing, vectors
 from cableqa.store.writing import IndexWriter
 
 index, phase, nth = sys.argv[1], sys.argv[2], int(sys.argv[3])
 indexing.CABLES_PER_COMMIT = 2
-late_chunking.WINDOWS_PER_CALL = 8
+cutting.WINDOWS_PER_CALL = 8
 
 
 def kill_on_call(owner, name, when=lambda *args: True, first=lambda *args: None):
@@ -167,7 +167,7 @@ def manifest_half_written(original, path, text):
 {
     "copying": lambda: kill_on_call(indexing, "_copy_database"),
     "reading": lambda: kill_on_call(IndexWriter, "add_cable"),
-    "embedding": lambda: kill_on_call(late_chunking, "embed_sections"),
+    "embedding": lambda: kill_on_call(cutting, "embed_sections"),
     "writing the vectors": lambda: kill_on_call(vectors.Vectors, "save", first=half_written),
     "swapping the manifest": lambda: kill_on_call(
         indexing, "_write_atomically", when=lambda path, text: path.name == "manifest.json", first=manifest_half_written

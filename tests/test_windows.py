@@ -1,5 +1,7 @@
 import re
 
+import numpy as np
+
 from cableqa.cutting import window_spans
 
 
@@ -29,3 +31,25 @@ def test_the_last_words_of_a_long_section_are_embedded():
     text = "Filler words go here. " * 300 + "The secret is saffron."
     spans = window_spans(text, _pieces(text), 200)
     assert "saffron" in text[spans[-1][0] : spans[-1][1]]
+
+
+def test_each_window_is_embedded_in_its_context_and_each_sentence_on_its_own():
+    from cableqa.cutting import Cutter, SectionText, embed_sections, window_text
+    from cableqa.embed import HashingEncoder
+
+    encoder = HashingEncoder()
+    sections = [
+        Cutter("hashing").cut(SectionText(rowid, "HEROIN SEIZURE", title, text))
+        for rowid, title, text in (
+            (7, "Summary", "Customs seized heroin at Dunkerque. The truck came from Turkey."),
+            (9, "", " ".join(f"Sentence {n} on saffron exports." for n in range(80))),  # several windows
+        )
+    ]
+    embedded = embed_sections(encoder, sections, batch_size=4)
+    assert [item.rowid for item in embedded] == [7, 9] and len(sections[1].windows) > 1
+    for cut, item in zip(sections, embedded, strict=True):
+        text, title = cut.section.text, cut.section.title
+        windows = [window_text("HEROIN SEIZURE", title, text[start:end]) for start, end in cut.windows]
+        assert item.windows == cut.windows and item.sentences == cut.sentences
+        assert np.allclose(item.window_vectors, encoder.encode(windows))
+        assert np.allclose(item.sentence_vectors, encoder.encode([text[start:end] for start, end in cut.sentences]))

@@ -119,7 +119,7 @@ class Assistant:
         hits = self._counting_references(hits)
         verdict = ranking.verdict(probability, not_found, self.weights)
         # With no hits, say whether the filters left no cable at all (then they, not the question, are why).
-        excluded = not hits and bool(filters) and not self.index.store.filtered(*filters.sql(self.index.store))[0]
+        excluded = not hits and bool(filters) and not self.index.store.filtered(filters)[0]
         return Answer(
             question,
             verdict == "answer",
@@ -249,9 +249,9 @@ class Assistant:
         """The candidates, and the best sections of the thread's cables that retrieval left out."""
         if not thread:
             return candidates
-        within = paper_trail.WithinCables(**vars(filters), doc_ids=tuple(sorted(thread)))
         known = {candidate.rowid for candidate in candidates}
-        return candidates + [c for c in retrieve(self.index, vector, terms, CANDIDATES, within) if c.rowid not in known]
+        more = retrieve(self.index, vector, terms, CANDIDATES, filters, within=tuple(sorted(thread)))
+        return candidates + [candidate for candidate in more if candidate.rowid not in known]
 
     def _search(self, question: Question, k: int, filters: Filters) -> tuple[tuple[Hit, ...], float, float]:
         """The hits, the probability that the first answers, and the probability that nothing indexed does."""

@@ -1,12 +1,13 @@
 """The encoder: text → L2-normalised float32 vectors, and the word-piece counts windows are sized by.
 
-Two real paths give the same vectors (cosine ≥ 0.9999):
+A model's transformer is exported to ONNX once, into the cache (loading torch and
+sentence-transformers, 5-10 s, for that alone), and from then on runs with onnxruntime +
+tokenizers, which start in well under a second:
 
-* "build" loads a SentenceTransformer (torch; 5-10 s to import) and, while torch is loaded anyway,
-  exports the model's transformer to ONNX once, into the cache.
-* "query" runs that export with onnxruntime + tokenizers (starts in well under a second), and only
-  falls back to sentence-transformers for models whose pipeline cannot be exported
-  (anything but Transformer → Pooling(mean or cls) → optional Normalize).
+* questions are encoded by the export as it is (cosine ≥ 0.9999 with sentence-transformers);
+* a build on a CPU runs the export at `BUILD_PRECISION`: its 8-bit copy, or the export itself;
+* a build on a GPU, and any model whose pipeline cannot be exported (anything but
+  Transformer → Pooling(mean or cls) → optional Normalize), runs SentenceTransformer (torch).
 
 The model name "hashing" (or "hashing:DIM") gives a deterministic, model-free fake for tests.
 This is the only module that imports torch, sentence_transformers, onnxruntime or tokenizers,
@@ -20,6 +21,7 @@ import hashlib
 import json
 import logging
 import os
+import platform
 import re
 import shutil
 import tempfile
@@ -61,6 +63,16 @@ _EXPORT_LAYOUT = 2
 # the session took to open and saves ~5 ms a question after (2 short texts: 14 -> 9 ms; 32 of 40
 # pieces: no change), so only a process that asks more than a few questions gains by it.
 ONE_SHOT_VARIABLE = "CABLEQA_ONE_SHOT"
+# What a CPU build runs: "int8", the export with its matrix products' weights as 8-bit integers (made once
+# beside it, `_quantised`), or "float32", the export itself (the model's own vectors, cosine >= 0.9999).
+# int8, on the 1,295 shared cables (docs/scale.md, "The build encoder"): vectors at cosine 0.994 / 0.992
+# (windows / sentences, mean) with the model's; eval/test excerpt@1 full 0.81 -> 0.82, terse 0.79 -> 0.81,
+# paraphrase 0.433 -> 0.444, cables_dev 0.700 -> 0.725, confidently wrong within 0.013; the build 1.4x
+# as fast as torch's on a shared machine (`benchmarks/bench_build_encoder.py` for the encoder alone).
+BUILD_PRECISION = "int8"
+# x86 CPUs without VNNI multiply 8-bit integers in 16-bit sums that can saturate; onnxruntime advises
+# 7-bit weights there (its `reduce_range`). Here (with VNNI) 7-bit weights kept cosine 0.993 / 0.991.
+_VNNI_FLAGS = ("avx512_vnni", "avx_vnni", "amx_int8")
 _TRANSFORMER_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 # Where a `tokenizers.Encoding` holds each transformer input.
 _ENCODING_FIELDS = {"input_ids": "ids", "attention_mask": "attention_mask", "token_type_ids": "type_ids"}
@@ -69,22 +81,10 @@ _LEGACY_POOLING = {"pooling_mode_mean_tokens": "mean", "pooling_mode_cls_token":
 _MIN_EXPORT_COSINE = 0.9999
 
 
-Span = tuple[int, int]
-
 # Texts per forward pass, by device (`batch_size_for`): on CPU a larger batch only pads more;
 # a GPU is only kept busy by hundreds of 256-piece windows at once (H100-class, all-MiniLM-L6-v2).
 BATCH_SIZE = {"cpu": 32, "cuda": 256}
 DEVICES = ("auto", "cpu", "cuda")
-# Whether sentence vectors are pooled from their window's pass (late chunking) instead of embedded alone.
-# Off: with all-MiniLM-L6-v2 it cost too much quality. On the 1,295-cable index, cables_dev excerpt@1
-# fell from 0.825 to 0.675 (held-out 0.60 -> 0.60; hit@1 0.875 -> 0.825), past the 0.02 allowed; see
-# docs/scale.md. Kept, tested, for models trained to read chunks in context.
-LATE_CHUNKING = False
-# Share of its window's vector taken out of a late-chunked sentence vector: the context all the window's
-# sentences share, which otherwise makes them alike. On the seed's 79 sentences, a late-chunked vector is
-# nearest its own sentence embedded alone for 60 of them with 0, for 76 with 0.4 (mean cosine 0.74 either
-# way); on 100 shared cables, excerpt@1 0.70 / 0.55 (cables_dev / held-out) with 0, 0.70 / 0.60 with 0.4.
-CONTEXT_REMOVED = 0.4
 
 
 class Encoder(Protocol):
@@ -105,17 +105,6 @@ class Encoder(Protocol):
 
 class BuildEncoder(Encoder, Protocol):
     device: str  # where it runs: "cpu" or "cuda"
-
-    def encode_spans(
-        self, texts: Sequence[str], spans: Sequence[Sequence[Span]], *, batch_size: int = 32
-    ) -> tuple[np.ndarray, list[np.ndarray]]:
-        """The vectors of `texts`, and of each character span `spans[i]` of `texts[i]` (one array per text).
-
-        A span's vector is the model's own pooling applied to the text's token states over
-        that span (late chunking), less `CONTEXT_REMOVED` of the text's vector: one forward
-        pass gives a window and its sentences.
-        """
-        ...
 
 
 # --- model names ---------------------------------------------------------------------------------
@@ -260,28 +249,38 @@ def load_encoder(
     purpose: Literal["build", "query"] = "build",
     allow_download: bool = False,
     device: str = "cpu",
+    threads: int | None = None,
 ) -> Encoder:
-    """The encoder for `model`: SentenceTransformer to build an index, the ONNX export to query it.
+    """The encoder for `model`: its ONNX export on a CPU, SentenceTransformer on a GPU.
 
+    Queries run the export as it is; a CPU build runs it at `BUILD_PRECISION`. Torch is loaded
+    only to export a model the first time, on a GPU, and for models that cannot be exported.
     Without `allow_download`, a model that is not on this machine is a one-line error, at once.
     `device` ("auto", "cpu" or "cuda") is where a build encoder runs; queries always run on the CPU.
+    `threads`: the cores it may use (default: all of them).
     """
     name, path = resolve_model(model)
     if _is_hashing(path):
         return HashingEncoder(dimension=_hashing_dimension(path))
     if not allow_download:
         require_local(path)
-    if purpose == "query":
+    on_cpu = purpose == "query" or resolve_device(device) == "cpu"
+    precision = "float32" if purpose == "query" else BUILD_PRECISION
+    if on_cpu:
         export_dir = _cached_export_dir(name, path)
         if export_dir is not None:
             try:
-                return OnnxEncoder(name, export_dir)
+                return OnnxEncoder(name, export_dir, precision=precision, threads=threads)
             except Exception as error:  # damaged past what the checksums tell: make it again
                 _discard_export(export_dir, error)
     transformer = _load_sentence_transformer(path)
     export_dir = _cached_export_dir(name, path) or _export_onnx(transformer, name, path)
-    if purpose == "query" and export_dir is not None:
-        return OnnxEncoder(name, export_dir)
+    if on_cpu and export_dir is not None:
+        return OnnxEncoder(name, export_dir, precision=precision, threads=threads)
+    if threads is not None:
+        import torch
+
+        torch.set_num_threads(threads)
     return SentenceTransformerEncoder(name, transformer.to(resolve_device(device)))
 
 
@@ -345,51 +344,6 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
     return (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
 
 
-def _encode_spans_in_batches(
-    texts: Sequence[str],
-    spans: Sequence[Sequence[Span]],
-    token_states: Callable[[list[str]], tuple[np.ndarray, np.ndarray, np.ndarray]],
-    dimension: int,
-    batch_size: int,
-    encoder: Encoder,
-) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Late chunking over mean-pooling models: texts longest first (little padding); a span no token
-    covers (cut off by the model's length limit) is embedded on its own instead."""
-    vectors = np.zeros((len(texts), dimension), dtype=np.float32)
-    span_vectors = [np.zeros((len(text_spans), dimension), dtype=np.float32) for text_spans in spans]
-    uncovered: list[tuple[int, int]] = []
-    order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-    for start in range(0, len(order), batch_size):
-        rows = order[start : start + batch_size]
-        states, mask, offsets = token_states([texts[i] for i in rows])
-        vectors[rows] = _normalise(_pool(states, mask, "mean"))
-        for row, text_states, text_offsets in zip(rows, states, offsets, strict=True):
-            for number, (first, last) in enumerate(spans[row]):
-                inside = (text_offsets[:, 0] < last) & (text_offsets[:, 1] > first)
-                if inside.any():
-                    pooled = _normalise(text_states[inside].mean(axis=0, keepdims=True))[0]
-                    span_vectors[row][number] = pooled - CONTEXT_REMOVED * vectors[row]
-                else:
-                    uncovered.append((row, number))
-    if uncovered:
-        alone = encoder.encode([texts[row][slice(*spans[row][number])] for row, number in uncovered])
-        for (row, number), vector in zip(uncovered, alone, strict=True):
-            span_vectors[row][number] = vector
-    return vectors, [_normalise(rows) for rows in span_vectors]
-
-
-def _encode_spans_separately(
-    encoder: Encoder, texts: Sequence[str], spans: Sequence[Sequence[Span]], batch_size: int
-) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Each span embedded as a text of its own: for models that do not mean-pool, and for the hashing
-    fake (whose word vectors ignore context, so this is exactly its late chunking)."""
-    pieces = [text[first:last] for text, text_spans in zip(texts, spans, strict=True) for first, last in text_spans]
-    every = encoder.encode([*texts, *pieces], batch_size=batch_size)
-    vectors, rest = every[: len(texts)], every[len(texts) :]
-    bounds = np.cumsum([0, *(len(text_spans) for text_spans in spans)])
-    return vectors, [rest[bounds[i] : bounds[i + 1]] for i in range(len(texts))]
-
-
 class SentenceTransformerEncoder:
     """The torch path, used to build indexes and for models that cannot be exported."""
 
@@ -428,31 +382,6 @@ class SentenceTransformerEncoder:
             vectors = self._transformer(features)["sentence_embedding"]
         return _normalise(vectors.float().cpu().numpy())
 
-    def encode_spans(self, texts, spans, *, batch_size=32):
-        if not LATE_CHUNKING or _exportable_pooling(self._transformer) != "mean":  # it mean-pools a span
-            return _encode_spans_separately(self, texts, spans, batch_size)
-        return _encode_spans_in_batches(texts, spans, self._token_states, self.dimension, batch_size, self)
-
-    def _token_states(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(token states (B, T, dim), attention mask (B, T), character offsets (B, T, 2)) of a batch."""
-        import torch
-
-        features = self._transformer.tokenizer(
-            texts,
-            padding=True,
-            truncation=True,
-            max_length=self.max_tokens,
-            return_offsets_mapping=True,
-            return_tensors="pt",
-        )
-        offsets = features.pop("offset_mapping").numpy()
-        inputs = {
-            key: value.to(self._transformer.device) for key, value in features.items() if key in _TRANSFORMER_INPUTS
-        }
-        with torch.inference_mode():
-            states = self._transformer[0](inputs)["token_embeddings"]
-        return states.float().cpu().numpy(), features["attention_mask"].numpy(), offsets
-
 
 def _batch_tokenizer(transformer: Any) -> tokenizers.Tokenizer | None:
     """The model's own fast tokenizer, set to truncate and pad as sentence-transformers does, to
@@ -481,9 +410,11 @@ def _sentence_dimension(transformer: Any) -> int:
 
 
 class OnnxEncoder:
-    """The light path: the cached ONNX export of a model's transformer, pooled and normalised in numpy."""
+    """The light path: a cached ONNX export of a model's transformer, pooled and normalised in numpy."""
 
-    def __init__(self, name: str, export_dir: Path):
+    device = "cpu"
+
+    def __init__(self, name: str, export_dir: Path, *, precision: str = "float32", threads: int | None = None):
         import onnxruntime
         import tokenizers
 
@@ -496,23 +427,26 @@ class OnnxEncoder:
         self._tokenizer.enable_truncation(max_length=self.max_tokens)
         self._tokenizer.enable_padding(pad_id=exported["pad_id"], pad_token=exported["pad_token"])
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = os.cpu_count() or 1
+        options.intra_op_num_threads = threads or os.cpu_count() or 1
         # Idle threads sleep instead of spinning: spinning ones fought the session's own start-up and
         # every run on a busy machine (2 cores: opening 100 -> 50 ms, a 32-text batch 290 -> 210 ms).
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL  # done at export
+        if precision == "float32":
+            model_file = export_dir / _ONNX_FILE
+            options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL  # done at export
+        else:
+            model_file = _quantised(export_dir)  # optimised as it opens: its integer products are fused then
         if os.environ.get(ONE_SHOT_VARIABLE):
             options.add_session_config_entry("session.disable_prepacking", "1")
-        self._session = onnxruntime.InferenceSession(
-            str(export_dir / _ONNX_FILE), options, providers=["CPUExecutionProvider"]
-        )
+        self._session = onnxruntime.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
         self._input_names = [graph_input.name for graph_input in self._session.get_inputs()]
 
     def encode(self, texts, *, batch_size=32, on_batch=None):
         return _encode_in_batches(texts, self._encode_batch, self.dimension, batch_size, on_batch)
 
     def _encode_batch(self, texts: list[str]) -> np.ndarray:
-        encodings = self._tokenizer.encode_batch(texts)
+        # sentence-transformers strips each text before tokenising it; so must we, for the same vectors.
+        encodings = self._tokenizer.encode_batch([text.strip() for text in texts])
         features = {
             "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
             "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
@@ -520,6 +454,51 @@ class OnnxEncoder:
         }
         (token_vectors,) = self._session.run(None, {name: features[name] for name in self._input_names})
         return _normalise(_pool(token_vectors, features["attention_mask"], self._pooling))
+
+
+def _quantised(export_dir: Path) -> Path:
+    """The export with its weights as 8-bit integers (7-bit where the CPU lacks VNNI), made the first time.
+
+    Per-channel dynamic quantisation of the matrix products (onnxruntime's `quantize_dynamic`);
+    activations stay float and are quantised as each product runs. Written beside the export,
+    atomically, so that two builds never read a half-written file.
+    """
+    seven_bit = not _multiplies_int8_whole()
+    target = export_dir / ("model.int7.onnx" if seven_bit else "model.int8.onnx")
+    if not target.is_file():
+        import onnx
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
+        staging = export_dir / f".{target.name}.{os.getpid()}"
+        quantisation_log = logging.getLogger()  # it advises "pre-processing" through the root logger
+        level = quantisation_log.level
+        quantisation_log.setLevel(logging.ERROR)
+        try:
+            quantize_dynamic(
+                export_dir / _ONNX_FILE,
+                staging,
+                weight_type=QuantType.QInt8,
+                per_channel=True,
+                reduce_range=seven_bit,
+                # an export optimised by onnxruntime holds its fused operators, whose types it cannot infer
+                extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
+            )
+            os.replace(staging, target)
+        finally:
+            quantisation_log.setLevel(level)
+            staging.unlink(missing_ok=True)
+    return target
+
+
+def _multiplies_int8_whole() -> bool:
+    """Whether this CPU multiplies 8-bit integers without saturating: any but an x86 without VNNI."""
+    if platform.machine().lower() not in ("x86_64", "amd64", "i386", "i686", "x86"):
+        return True
+    try:
+        flags = Path("/proc/cpuinfo").read_text(errors="replace").split()
+    except OSError:  # not Linux: not known, so the safe way
+        return False
+    return any(flag in flags for flag in _VNNI_FLAGS)
 
 
 def _pool(token_vectors: np.ndarray, attention_mask: np.ndarray, pooling: str) -> np.ndarray:
@@ -544,9 +523,6 @@ class HashingEncoder:
 
     def encode(self, texts, *, batch_size=32, on_batch=None):
         return _encode_in_batches(texts, self._encode_batch, self.dimension, batch_size, on_batch)
-
-    def encode_spans(self, texts, spans, *, batch_size=32):
-        return _encode_spans_separately(self, texts, spans, batch_size)
 
     def _encode_batch(self, texts: list[str]) -> np.ndarray:
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, fields, replace
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING
 
 from cableqa.errors import CableQAError, did_you_mean
@@ -15,7 +15,6 @@ from cableqa.wording import describe_filters
 
 if TYPE_CHECKING:
     from cableqa.index_files import OpenIndex
-    from cableqa.store.reading import IndexReader
 
 # The filters' names, in the order `Assistant.ask` takes them (the fields of `Filters`, below).
 FILTER_NAMES = ("origin", "since", "until", "classification", "tag", "doc_id")
@@ -73,37 +72,6 @@ class Filters:
         """ "origin Embassy Paris, since 2007-01-01", or "" when nothing is set."""
         return describe_filters(self.items())
 
-    def sql(self, store: IndexReader) -> tuple[list[str], list]:
-        """SQL conditions on the `cables` table (aliased `c`) and their parameters.
-
-        A value matches the spellings `store` holds of it in any case (`IndexReader.matching_values`),
-        compared with NOCASE only so that the columns' indexes (which are NOCASE) serve them.
-        """
-        conditions, params = [], []
-        for name in VALUE_FILTERS:
-            value = getattr(self, name)
-            if value is not None and name != "tag":
-                spellings = store.matching_values(name, value)
-                conditions.append(f"c.{name} COLLATE NOCASE IN ({_marks(spellings)})")
-                params += spellings
-        if self.tag is not None:
-            spellings = store.matching_values("tag", self.tag)
-            conditions.append(
-                f"c.doc_id IN (SELECT doc_id FROM cable_tags WHERE tag COLLATE NOCASE IN ({_marks(spellings)}))"
-            )
-            params += spellings
-        if self.since is not None:
-            conditions.append("c.date >= ?")
-            params.append(self.since)
-        if self.until is not None:
-            until = date.fromisoformat(self.until)
-            if until < date.max:
-                conditions.append("c.date < ?")
-                params.append((until + timedelta(days=1)).isoformat())
-            else:  # 9999-12-31 has no day after; every date is on or before it
-                conditions.append("c.date IS NOT NULL")
-        return conditions, params
-
     def check(self, index: OpenIndex) -> None:
         """Refuse a value no indexed cable has: a typo should not silently return nothing."""
         for name in VALUE_FILTERS:
@@ -114,7 +82,3 @@ class Filters:
                 known = index.store.known_values(name)
                 hint = did_you_mean(value, known) or " (`cableqa info` lists the values indexed)"
                 raise CableQAError(f"no indexed cable has {name} {value!r}{hint}")
-
-
-def _marks(values: tuple[str, ...]) -> str:
-    return ",".join("?" * len(values))

@@ -441,8 +441,8 @@ class _LocalEngine:
 
     def embed(self, sections: Iterator[SectionText]) -> Iterator[list[EmbeddedSection]]:
         """The sections, cut and embedded, in their order, a few hundred windows at a time."""
+        from cableqa.cutting import WINDOWS_PER_CALL, embed_sections
         from cableqa.embed import batch_size_for
-        from cableqa.late_chunking import WINDOWS_PER_CALL, embed_sections
 
         self.load()
         batch_size = batch_size_for(self._encoder.device)

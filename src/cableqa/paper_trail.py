@@ -8,20 +8,15 @@ Nothing here needs the embedding model: `related` compares stored window vectors
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 import numpy as np
 
 from cableqa.errors import CableQAError
-from cableqa.filters import Filters
 from cableqa.index_files import OpenIndex
 from cableqa.question import Question
 from cableqa.types import CableLink, RelatedCable
 from cableqa.wording import folder
-
-if TYPE_CHECKING:
-    from cableqa.store.reading import IndexReader
 
 T = TypeVar("T")
 
@@ -99,18 +94,6 @@ def prefer_thread(ranked: list[T], thread: set[str]) -> list[T]:
     if not thread:
         return ranked
     return sorted(ranked, key=lambda section: section.stored.doc_id not in thread)
-
-
-@dataclass(frozen=True)
-class WithinCables(Filters):
-    """The question's filters, further restricted to a set of cables."""
-
-    doc_ids: tuple[str, ...] = ()
-
-    def sql(self, store: IndexReader) -> tuple[list[str], list]:
-        conditions, params = super().sql(store)
-        conditions.append(f"c.doc_id IN ({','.join('?' * len(self.doc_ids))})")
-        return conditions, params + list(self.doc_ids)
 
 
 def _cable_vector(index: OpenIndex, doc_id: str) -> np.ndarray | None:

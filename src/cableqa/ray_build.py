@@ -204,17 +204,13 @@ class _Encoder:
     """The embed stage: an actor holding one model, on its GPU or its share of a node's cores."""
 
     def __init__(self, model: str, device: str, threads: int):
-        import torch
-
         from cableqa.embed import batch_size_for, load_encoder
 
-        torch.set_num_threads(threads)
-        self._encoder = load_encoder(model, purpose="build", device=device)
+        self._encoder = load_encoder(model, purpose="build", device=device, threads=threads)
         self._batch_size = batch_size_for(self._encoder.device)
 
     def __call__(self, rows: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        from cableqa.cutting import CutSection
-        from cableqa.late_chunking import embed_sections
+        from cableqa.cutting import CutSection, embed_sections
 
         cut = [
             CutSection(section, _spans(rows["windows"][i]), _spans(rows["sentences"][i]))

@@ -38,12 +38,17 @@ class Candidate:
 
 
 def retrieve(
-    index: OpenIndex, question_vector: np.ndarray, terms: list[str], limit: int, filters: Filters
+    index: OpenIndex,
+    question_vector: np.ndarray,
+    terms: list[str],
+    limit: int,
+    filters: Filters,
+    within: tuple[str, ...] = (),
 ) -> list[Candidate]:
-    """The `limit` best sections for a question by fused rank, best first."""
+    """The `limit` best sections for a question by fused rank, best first (of the cables `within`, when given)."""
     allowed_sections, allowed_windows = None, None
-    if filters:
-        allowed_sections, allowed_windows = index.store.filtered(*filters.sql(index.store))
+    if filters or within:
+        allowed_sections, allowed_windows = index.store.filtered(filters, within)
     dense = _dense_sections(index, question_vector, allowed_windows)
     keyword = index.store.keyword_search(fts_query(terms), KEYWORD_SECTIONS, allowed_sections)
     dense_ranks = {rowid: rank for rank, rowid in enumerate(dense, start=1)}

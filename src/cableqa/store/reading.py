@@ -6,18 +6,20 @@ and the reference graph. One generation never changes, so what a filter admits i
 
 from __future__ import annotations
 
+import datetime
 import functools
 import json
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from cableqa.errors import IndexDamaged
+from cableqa.filters import VALUE_FILTERS, Filters
 from cableqa.store import codes
 from cableqa.store.schema import FTS_TOKENIZER, SECTION_TEXT, file_name, has_legacy_vectors, is_text
 from cableqa.types import Cable, CableLink, FacetValue, Reference, Section, StoredSection
@@ -434,10 +436,11 @@ class IndexReader:
         return self._filter_cache[key]
 
     @_reads
-    def filtered(self, conditions: list[str], params: list) -> tuple[frozenset[int], np.ndarray]:
-        """(section rowids, window ids) of the cables that meet every SQL condition on table `c`."""
+    def filtered(self, filters: Filters, within: tuple[str, ...] = ()) -> tuple[frozenset[int], np.ndarray]:
+        """(section rowids, window ids) of the cables that meet `filters` (and are `within` these, when given)."""
 
         def select() -> tuple[frozenset[int], np.ndarray]:
+            conditions, params = filter_sql(filters, self.matching_values, within)
             rows = self.db.execute(
                 "SELECT s.rowid, w.id FROM sections s JOIN cables c ON c.doc_id = s.doc_id"
                 f" LEFT JOIN windows w ON w.section_rowid = s.rowid WHERE {' AND '.join(conditions)}",
@@ -447,7 +450,7 @@ class IndexReader:
             window_ids.flags.writeable = False  # it may be kept and handed out again
             return frozenset(row[0] for row in rows), window_ids
 
-        return self._kept(("filtered", tuple(conditions), tuple(params)), select)
+        return self._kept(("filtered", filters, within), select)
 
     @_reads
     def matching_values(self, column: str, value: str) -> tuple[str, ...]:
@@ -502,3 +505,40 @@ def _stored_section(row: tuple) -> StoredSection:
     rowid, id_, title, paragraphs, start, end, text, doc_id, subject, date, origin, classification = row
     section = Section(id=id_, title=title, paragraphs=tuple(json.loads(paragraphs)), start=start, end=end, text=text)
     return StoredSection(rowid, section, doc_id, subject, date, origin, classification)
+
+
+def filter_sql(
+    filters: Filters, spellings: Callable[[str, str], tuple[str, ...]], within: tuple[str, ...] = ()
+) -> tuple[list[str], list]:
+    """SQL conditions on the `cables` table (aliased `c`) for `filters`, and their parameters.
+
+    A value matches every spelling the index holds of it in any case (`spellings(filter, value)`,
+    `IndexReader.matching_values`), compared with NOCASE only so that the columns' indexes (which
+    are NOCASE) serve them. `until` is inclusive. `within`, when given, keeps to those cables.
+    """
+    conditions, params = [], []
+    for name in VALUE_FILTERS:
+        value = getattr(filters, name)
+        if value is None:
+            continue
+        found = spellings(name, value)
+        marks = ",".join("?" * len(found))
+        if name == "tag":
+            conditions.append(f"c.doc_id IN (SELECT doc_id FROM cable_tags WHERE tag COLLATE NOCASE IN ({marks}))")
+        else:
+            conditions.append(f"c.{name} COLLATE NOCASE IN ({marks})")
+        params += found
+    if filters.since is not None:
+        conditions.append("c.date >= ?")
+        params.append(filters.since)
+    if filters.until is not None:
+        until = datetime.date.fromisoformat(filters.until)
+        if until < datetime.date.max:
+            conditions.append("c.date < ?")
+            params.append((until + datetime.timedelta(days=1)).isoformat())
+        else:  # 9999-12-31 has no day after; every date is on or before it
+            conditions.append("c.date IS NOT NULL")
+    if within:
+        conditions.append(f"c.doc_id IN ({','.join('?' * len(within))})")
+        params += within
+    return conditions, params
