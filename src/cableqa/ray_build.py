@@ -24,7 +24,6 @@ from __future__ import annotations
 import importlib.util
 import logging
 import math
-import warnings
 from collections.abc import Iterator
 
 import numpy as np
@@ -60,8 +59,9 @@ def require_ray() -> None:
 
 class RayEngine:
     """Cuts and embeds on a Ray cluster: `address` ("ray://HEAD:10001", "auto"), or None for a
-    local Ray over all of this machine's cores. A local Ray starts on the first section to embed;
-    a cluster given by address is joined at once, so a wrong address fails before a long read."""
+    local Ray of its own over all of this machine's cores. A local Ray starts on the first section
+    to embed; a cluster given by address is joined at once, so a wrong address fails before a
+    long read."""
 
     def __init__(self, model: str, *, address: str | None, device: str, allow_download: bool):
         require_ray()
@@ -146,21 +146,12 @@ class RayEngine:
         import ray
         import ray.data
 
+        from cableqa.ray_cluster import connect
+
         for name in ("ray", "ray.data"):  # the build's own progress line says what they would
             logging.getLogger(name).setLevel(logging.ERROR)
         if not ray.is_initialized():
-            try:
-                with warnings.catch_warnings():  # Ray's own warning of a timeout: the error says it in one line
-                    warnings.simplefilter("ignore")
-                    ray.init(
-                        address=self.address,
-                        include_dashboard=False,
-                        log_to_driver=False,
-                        logging_level=logging.ERROR,
-                        configure_logging=False,
-                    )
-            except (ConnectionError, ValueError, RuntimeError) as error:
-                raise CableQAError(f"cannot reach the Ray cluster at {self.address}: {one_line(error)}") from None
+            connect(self.address)
             self._started_ray = True
         context = ray.data.DataContext.get_current()
         context.execution_options.preserve_order = True  # the writer stores sections in rowid order
