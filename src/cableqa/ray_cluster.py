@@ -34,6 +34,11 @@ AUTHORIZATION_HEADER = "authorization"
 # for a PING, refused or not), so only a host that drops packets takes this long, instead of the
 # 31 s of Ray's own retries.
 PING_SECONDS = 5.0
+# A Ray client server starts a server process of its own for each client it lets in. On this
+# 2-core machine under load (4-6) that process died at birth in 10 of ~40 runs of the tests, each
+# after a local Ray had run in the same pytest process: "Initialization failure from server" after
+# 30-40 s. Killing that process by hand gave the same error, and a second `ray.init` joined in 1.5 s.
+SERVER_START_RETRIES = 1
 TOKEN_HINT = f"set {TOKEN_VARIABLE} to the token `ray get-auth-token` prints on the head node, or {TOKEN_PATH_VARIABLE}"
 
 
@@ -71,19 +76,27 @@ def connect(address: str | None) -> None:
         if found is not None:
             metadata = [(AUTHORIZATION_HEADER, f"Bearer {found[0]}")]
         check_client_server(address, found[1] if found else None, metadata)
-    try:
-        with warnings.catch_warnings():  # Ray's own warning of a timeout: the error says it in one line
-            warnings.simplefilter("ignore")
-            ray.init(
-                address=init_address(address),
-                include_dashboard=False,
-                log_to_driver=False,
-                logging_level=logging.ERROR,
-                configure_logging=False,
-                **({"_metadata": metadata} if metadata else {}),
-            )
-    except (ConnectionError, ValueError, RuntimeError) as error:
-        raise CableQAError(f"cannot reach the Ray cluster at {address}: {one_line(error)}") from None
+    for attempt in range(1 + SERVER_START_RETRIES):
+        try:
+            with warnings.catch_warnings():  # Ray's own warning of a timeout: the error says it in one line
+                warnings.simplefilter("ignore")
+                ray.init(
+                    address=init_address(address),
+                    include_dashboard=False,
+                    log_to_driver=False,
+                    logging_level=logging.ERROR,
+                    configure_logging=False,
+                    **({"_metadata": metadata} if metadata else {}),
+                )
+            return
+        except ConnectionAbortedError as error:  # "Initialization failure from server:" and its traceback
+            if attempt == SERVER_START_RETRIES:
+                why = str(error).strip().splitlines()[-1]
+                raise CableQAError(
+                    f"the Ray cluster at {address} could not start a server for this build: {why}"
+                ) from None
+        except (ConnectionError, ValueError, RuntimeError) as error:
+            raise CableQAError(f"cannot reach the Ray cluster at {address}: {one_line(error)}") from None
 
 
 def check_client_server(address: str, token_source: str | None, metadata: list[tuple[str, str]]) -> None:
