@@ -58,8 +58,8 @@ READ_PROGRESS_EVERY = 100  # cables between progress reports while reading (a fe
 # Sections read from the database at once to be embedded (bounded memory at any corpus size).
 SECTIONS_PER_READ = 500
 
-# (stage, done, total): each stage is reported when it starts ("read", "model", "embed", "write",
-# `wording.BUILD_STAGES`), then as it goes; total is None while it is not known.
+# (stage, done, total): each stage is reported when it starts ("join" for a cluster, "read", "model",
+# "embed", "write", `wording.BUILD_STAGES`), then as it goes; total is None while it is not known.
 Progress = Callable[[str, int, "int | None"], None]
 
 
@@ -185,7 +185,7 @@ def _build_locked(
         store = IndexWriter(workdir / DATABASE)
         engine = None
         try:
-            engine = _engine(model_source, allow_download, *where)
+            engine = _engine(model_source, allow_download, *where, notify)
             hashes = _sync_sources(store, files, report, notify, skip, previous.sources if previous else {})
             if not store.holds_cables():
                 raise _no_cables(roots, len(files), report.skipped, kept=old is not None)
@@ -402,12 +402,13 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _engine(model: str, allow_download: bool, engine: str, address: str | None, device: str):
+def _engine(model: str, allow_download: bool, engine: str, address: str | None, device: str, notify: Progress):
     if engine == "ray":
         from cableqa.ray_build import RayEngine
 
         ray_engine = RayEngine(model, address=address, device=device, allow_download=allow_download)
         if address is not None:  # a cluster that cannot be reached is an error before a long read, not after
+            notify("join", 0, None)
             ray_engine.connect()
         return ray_engine
     return _LocalEngine(model, allow_download, device)

@@ -6,7 +6,9 @@ embedding, so the sections read but not yet embedded go through a Ray Data pipel
 
     from_items(sections) → cut (tasks) → embed (a pool of actors, one model each) → this process
 
-in rounds of `SECTIONS_PER_ROUND`, which bound what is in flight. The results come back in
+in rounds of `SECTIONS_PER_ROUND`, which bound what is in flight. Each round's pipeline is driven
+by an actor on the cluster (`_Round`), which this process joins as a driver (`--ray`, `--ray auto`)
+or as a Ray client (`--ray ray://HEAD:10001`; `ray_cluster` joins it). The results come back in
 order, a batch at a time, and each batch is stored and committed as it arrives, exactly as a
 local build commits its own: a driver killed mid-build resumes like a local build, from the
 last committed batch, with or without `--ray`. Ray itself retries a cut task whose worker
@@ -24,7 +26,6 @@ from __future__ import annotations
 import importlib.util
 import logging
 import math
-import warnings
 from collections.abc import Iterator
 
 import numpy as np
@@ -60,8 +61,9 @@ def require_ray() -> None:
 
 class RayEngine:
     """Cuts and embeds on a Ray cluster: `address` ("ray://HEAD:10001", "auto"), or None for a
-    local Ray over all of this machine's cores. A local Ray starts on the first section to embed;
-    a cluster given by address is joined at once, so a wrong address fails before a long read."""
+    local Ray of its own over all of this machine's cores. A local Ray starts on the first section
+    to embed; a cluster given by address is joined at once, so a wrong address fails before a
+    long read."""
 
     def __init__(self, model: str, *, address: str | None, device: str, allow_download: bool):
         require_ray()
@@ -99,32 +101,19 @@ class RayEngine:
         import ray
 
         self.connect()
+        pool = self._encoder_pool()
+        items = [vars(section) for section in sections]
+        pipeline = ray.remote(_Round).options(num_cpus=0)  # it waits on the stages, which hold the cores
+        round_ = pipeline.remote(items, self.model, self.allow_download, SECTIONS_PER_BATCH, *pool)
         try:
-            for rows in self._pipeline(sections).iter_batches(batch_size=None, batch_format="numpy"):
+            pending = round_.next.remote()
+            while (rows := ray.get(pending)) is not None:
+                pending = round_.next.remote()  # the next batch is fetched while this one is stored
                 yield [_embedded(rows, i) for i in range(len(rows["rowid"]))]
         except ray.exceptions.RayError as error:
             raise CableQAError(f"the Ray build failed: {_cause(error)}") from None
-
-    def _pipeline(self, sections: list[SectionText]):
-        import ray
-        import ray.data
-
-        encoders, per_encoder, device = self._encoder_pool()
-        items = [vars(section) for section in sections]
-        cut = ray.data.from_items(items).map_batches(
-            _cut_batch,
-            fn_kwargs={"model": self.model, "allow_download": self.allow_download},
-            batch_size=SECTIONS_PER_BATCH,
-            num_cpus=CUT_CPUS,
-        )
-        return cut.map_batches(
-            _Encoder,
-            fn_constructor_kwargs={"model": self.model, "device": device, "threads": math.ceil(per_encoder["CPU"])},
-            batch_size=SECTIONS_PER_BATCH,
-            compute=ray.data.ActorPoolStrategy(min_size=1, max_size=encoders),
-            num_cpus=per_encoder.get("CPU", 0),
-            num_gpus=per_encoder.get("GPU", 0),
-        )
+        finally:
+            ray.kill(round_)
 
     def _encoder_pool(self) -> tuple[int, dict[str, float], str]:
         """(most encoder actors, resources of each, their torch device) for this cluster and --device."""
@@ -144,28 +133,14 @@ class RayEngine:
     def connect(self) -> None:
         """Join the cluster, or start a local Ray, unless this process already has one."""
         import ray
-        import ray.data
+
+        from cableqa.ray_cluster import connect
 
         for name in ("ray", "ray.data"):  # the build's own progress line says what they would
             logging.getLogger(name).setLevel(logging.ERROR)
         if not ray.is_initialized():
-            try:
-                with warnings.catch_warnings():  # Ray's own warning of a timeout: the error says it in one line
-                    warnings.simplefilter("ignore")
-                    ray.init(
-                        address=self.address,
-                        include_dashboard=False,
-                        log_to_driver=False,
-                        logging_level=logging.ERROR,
-                        configure_logging=False,
-                    )
-            except (ConnectionError, ValueError, RuntimeError) as error:
-                raise CableQAError(f"cannot reach the Ray cluster at {self.address}: {one_line(error)}") from None
+            connect(self.address)
             self._started_ray = True
-        context = ray.data.DataContext.get_current()
-        context.execution_options.preserve_order = True  # the writer stores sections in rowid order
-        context.enable_progress_bars = False  # the build's own progress line says it
-        context.print_on_execution_start = False
 
     def close(self) -> None:
         """Leave the cluster, or stop the local Ray, if this engine started it."""
@@ -174,6 +149,48 @@ class RayEngine:
 
             ray.shutdown()
             self._started_ray = False
+
+
+class _Round:
+    """One round's pipeline, driven from an actor on the cluster, which hands its batches back one
+    `next()` at a time. Ray Data needs a driver that is part of the cluster: from a Ray client
+    (`ray://`) it fails at once ("'Worker' object has no attribute 'core_worker'")."""
+
+    def __init__(
+        self,
+        items: list[dict],
+        model: str,
+        allow_download: bool,
+        batch_size: int,
+        encoders: int,
+        per_encoder: dict[str, float],
+        device: str,
+    ):
+        import ray.data
+
+        context = ray.data.DataContext.get_current()
+        context.execution_options.preserve_order = True  # the writer stores sections in rowid order
+        context.enable_progress_bars = False  # the build's own progress line says it
+        context.print_on_execution_start = False
+        cut = ray.data.from_items(items).map_batches(
+            _cut_batch,
+            fn_kwargs={"model": model, "allow_download": allow_download},
+            batch_size=batch_size,
+            num_cpus=CUT_CPUS,
+        )
+        embedded = cut.map_batches(
+            _Encoder,
+            fn_constructor_kwargs={"model": model, "device": device, "threads": math.ceil(per_encoder["CPU"])},
+            batch_size=batch_size,
+            compute=ray.data.ActorPoolStrategy(min_size=1, max_size=encoders),
+            num_cpus=per_encoder.get("CPU", 0),
+            num_gpus=per_encoder.get("GPU", 0),
+        )
+        self._batches = iter(embedded.iter_batches(batch_size=None, batch_format="numpy"))
+
+    def next(self) -> dict[str, np.ndarray] | None:
+        """The next batch of embedded sections, None after the last."""
+        return next(self._batches, None)
 
 
 def _cut_batch(rows: dict[str, np.ndarray], *, model: str, allow_download: bool) -> dict[str, np.ndarray]:
@@ -257,6 +274,9 @@ def _objects(values: list) -> np.ndarray:
 
 
 def _cause(error: Exception) -> str:
-    """The user's line from a Ray error: the cableqa error a worker raised, else Ray's first line."""
-    cause = getattr(error, "cause", None)
-    return str(cause) if isinstance(cause, CableQAError) else one_line(error)
+    """The user's line from a Ray error: the exception at the bottom of it (a worker's, under the
+    round's actor, under Ray Data's stage), a cableqa error as it is, another with its type."""
+    cause = error
+    while (deeper := getattr(cause, "cause", None) or cause.__cause__) is not None:
+        cause = deeper
+    return str(cause) if isinstance(cause, CableQAError) else f"{type(cause).__name__}: {one_line(cause)}"

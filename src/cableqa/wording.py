@@ -9,8 +9,10 @@ from pathlib import Path
 from cableqa.types import Answer
 
 # What a build is doing, by the stage its progress callback names (`indexing.Progress`), in the
-# order they come: the CLI's progress lines and the TUI's status line.
+# order they come: the CLI's progress lines and the TUI's status line. "join" is a build's on a
+# cluster (`index --ray ADDRESS`) only, before it reads: joining takes a second or more.
 BUILD_STAGES = {
+    "join": "joining the Ray cluster",
     "read": "reading cables",
     "model": "loading the model",
     "embed": "embedding passages",
