@@ -43,7 +43,7 @@ SECTIONS_PER_ROUND = 20_000
 # corpus (1.67 windows and 8.7 sentences a section), enough for the encoder's length-sorted
 # batches of 32 to pad little.
 SECTIONS_PER_BATCH = 64
-# CPU cores each encoder actor uses (torch threads); a many-core node runs more actors instead.
+# CPU cores each encoder actor uses (its threads); a many-core node runs more actors instead.
 # Not measured here (2 cores): a small model's matrices are expected to gain little past a few
 # threads, while separate actors scale with no shared state. Re-measure on a many-core node.
 MAX_THREADS_PER_ENCODER = 4
