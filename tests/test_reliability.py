@@ -537,7 +537,7 @@ def export(tmp_path_factory):
     cache = tmp_path_factory.mktemp("export-cache")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CABLEQA_CACHE_DIR", str(cache))
-        reference = load_encoder(purpose="build").encode([QUESTION])
+        reference = load_encoder(purpose="query").encode([QUESTION])
     (folder,) = cache.iterdir()
     return folder, reference
 

@@ -440,9 +440,14 @@ class OnnxEncoder:
             options.add_session_config_entry("session.disable_prepacking", "1")
         self._session = onnxruntime.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
         self._input_names = [graph_input.name for graph_input in self._session.get_inputs()]
+        # Quantised products scale a run's activations by the whole run's range, so a text's vector
+        # would depend on the texts run with it (cosine 0.995 between two batchings: a Ray build and
+        # a resumed one would differ from a local one). One text a run keeps each vector its own, and
+        # cost nothing (128 windows and their sentences: 4.33 s one at a time, 4.46 s in batches of 32).
+        self._texts_a_run = None if precision == "float32" else 1
 
     def encode(self, texts, *, batch_size=32, on_batch=None):
-        return _encode_in_batches(texts, self._encode_batch, self.dimension, batch_size, on_batch)
+        return _encode_in_batches(texts, self._encode_batch, self.dimension, self._texts_a_run or batch_size, on_batch)
 
     def _encode_batch(self, texts: list[str]) -> np.ndarray:
         # sentence-transformers strips each text before tokenising it; so must we, for the same vectors.
