@@ -22,17 +22,6 @@ ANSWERED = [
     ("Which countries form the Martinique Task Force?", "Spain, Colombia and the UK"),
 ]
 
-# Lost to the int8 build encoder (embed.BUILD_PRECISION): its top excerpt is another sentence of the
-# same paragraph, where float32 vectors find this one. Over 1,036 answerable eval questions int8 found as
-# many right first excerpts (docs/scale.md, "The build encoder on a CPU"); strict, so that a fix shows.
-LOST_TO_INT8 = {"Which countries form the Martinique Task Force?"}
-EXCERPT_CASES = [
-    pytest.param(question, span, marks=pytest.mark.xfail(strict=True, reason="int8 build vectors"))
-    if question in LOST_TO_INT8
-    else (question, span)
-    for question, span in ANSWERED
-]
-
 NOT_ANSWERED = [
     "Who won the 1998 football World Cup?",
     "How many nuclear warheads does Pakistan have?",
@@ -40,7 +29,7 @@ NOT_ANSWERED = [
 ]
 
 
-@pytest.mark.parametrize("question, span", EXCERPT_CASES)
+@pytest.mark.parametrize("question, span", ANSWERED)
 def test_the_top_excerpt_holds_the_answer(real_seed_assistant, question, span):
     answer = real_seed_assistant.ask(question)
     top = answer.hits[0]
