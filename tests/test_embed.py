@@ -2,7 +2,7 @@
 
 The real-model tests state the contract between the paths: the ONNX export run by onnxruntime
 gives the SentenceTransformer's vectors (cosine ≥ 0.9999), truncation and padding included, and
-a CPU build's 8-bit copy stays close to them.
+a CPU build runs that same export.
 """
 
 from __future__ import annotations
@@ -232,27 +232,12 @@ def test_the_model_is_exported_once_and_every_cpu_path_runs_the_export(both_path
 
 
 @pytest.mark.model
-@pytest.mark.parametrize(
-    ("precision", "vnni", "made", "least_cosine"),
-    [
-        ("float32", True, (), 0.9999),
-        ("int8", True, ("model.int8.onnx",), 0.95),  # "Ok." 0.959; the shared cables' windows 0.98 at least
-        ("int8", False, ("model.int7.onnx",), 0.95),
-    ],
-)
-def test_a_cpu_build_gives_the_model_own_vectors(
-    both_paths, model_cache, monkeypatch, precision, vnni, made, least_cosine
-):
+def test_a_cpu_build_gives_the_model_own_vectors(both_paths, model_cache, monkeypatch):
     torch_path, _ = both_paths
     monkeypatch.setenv("CABLEQA_CACHE_DIR", str(model_cache))
-    monkeypatch.setattr(embed, "BUILD_PRECISION", precision)
-    monkeypatch.setattr(embed, "_multiplies_int8_whole", lambda: vnni)
     build = load_encoder(purpose="build", device="cpu")
     texts = [*TEXTS, "  spaced out\n"]  # stripped, as sentence-transformers strips
-    assert cosines(torch_path.encode(texts, batch_size=3), build.encode(texts, batch_size=3)).min() >= least_cosine
-    (export,) = model_cache.iterdir()
-    assert {path.name for path in export.iterdir()} >= set(made)
-    assert not [path for path in export.iterdir() if path.name.startswith(".")]  # no staging file left
+    assert cosines(torch_path.encode(texts, batch_size=3), build.encode(texts, batch_size=3)).min() >= 0.9999
 
 
 @pytest.mark.model
@@ -285,17 +270,6 @@ def test_padding_and_truncation_do_not_change_onnx_vectors(both_paths):
     # Everything past the model's window is cut off, so appending more changes nothing.
     longer = query.encode([LONG_TEXT + " And then the ministers talked about something else entirely."])
     assert cosines(alone[[3]], longer)[0] >= 0.9999
-
-
-@pytest.mark.model
-def test_an_int8_vector_is_the_same_whatever_is_encoded_with_it(model_cache, monkeypatch):
-    """A Ray build, a resumed one and a local one batch texts differently; their vectors must agree."""
-    monkeypatch.setenv("CABLEQA_CACHE_DIR", str(model_cache))
-    monkeypatch.setattr(embed, "BUILD_PRECISION", "int8")
-    build = load_encoder(purpose="build", device="cpu")
-    together = build.encode(TEXTS, batch_size=len(TEXTS))
-    alone = np.vstack([build.encode([text]) for text in TEXTS])
-    assert cosines(together, alone).min() >= 0.99999
 
 
 @pytest.mark.model

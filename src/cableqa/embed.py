@@ -5,7 +5,7 @@ sentence-transformers, 5-10 s, for that alone), and from then on runs with onnxr
 tokenizers, which start in well under a second:
 
 * questions are encoded by the export as it is (cosine ≥ 0.9999 with sentence-transformers);
-* a build on a CPU runs the export at `BUILD_PRECISION`: its 8-bit copy, or the export itself;
+* a build on a CPU runs the same export (the model's own vectors, without torch's start-up);
 * a build on a GPU, and any model whose pipeline cannot be exported (anything but
   Transformer → Pooling(mean or cls) → optional Normalize), runs SentenceTransformer (torch).
 
@@ -21,7 +21,6 @@ import hashlib
 import json
 import logging
 import os
-import platform
 import re
 import shutil
 import tempfile
@@ -63,16 +62,6 @@ _EXPORT_LAYOUT = 2
 # the session took to open and saves ~5 ms a question after (2 short texts: 14 -> 9 ms; 32 of 40
 # pieces: no change), so only a process that asks more than a few questions gains by it.
 ONE_SHOT_VARIABLE = "CABLEQA_ONE_SHOT"
-# What a CPU build runs: "int8", the export with its matrix products' weights as 8-bit integers (made once
-# beside it, `_quantised`), or "float32", the export itself (the model's own vectors, cosine >= 0.9999).
-# int8, on the 1,295 shared cables (docs/scale.md, "The build encoder"): vectors at cosine 0.994 / 0.992
-# (windows / sentences, mean) with the model's; eval/test excerpt@1 full 0.81 -> 0.82, terse 0.79 -> 0.81,
-# paraphrase 0.433 -> 0.444, cables_dev 0.700 -> 0.725, confidently wrong within 0.013; the build 1.4x
-# as fast as torch's on a shared machine (`benchmarks/bench_build_encoder.py` for the encoder alone).
-BUILD_PRECISION = "int8"
-# x86 CPUs without VNNI multiply 8-bit integers in 16-bit sums that can saturate; onnxruntime advises
-# 7-bit weights there (its `reduce_range`). Here (with VNNI) 7-bit weights kept cosine 0.993 / 0.991.
-_VNNI_FLAGS = ("avx512_vnni", "avx_vnni", "amx_int8")
 _TRANSFORMER_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 # Where a `tokenizers.Encoding` holds each transformer input.
 _ENCODING_FIELDS = {"input_ids": "ids", "attention_mask": "attention_mask", "token_type_ids": "type_ids"}
@@ -253,7 +242,7 @@ def load_encoder(
 ) -> Encoder:
     """The encoder for `model`: its ONNX export on a CPU, SentenceTransformer on a GPU.
 
-    Queries run the export as it is; a CPU build runs it at `BUILD_PRECISION`. Torch is loaded
+    Queries and a CPU build run the export (onnxruntime, float32). Torch is loaded
     only to export a model the first time, on a GPU, and for models that cannot be exported.
     Without `allow_download`, a model that is not on this machine is a one-line error, at once.
     `device` ("auto", "cpu" or "cuda") is where a build encoder runs; queries always run on the CPU.
@@ -265,18 +254,17 @@ def load_encoder(
     if not allow_download:
         require_local(path)
     on_cpu = purpose == "query" or resolve_device(device) == "cpu"
-    precision = "float32" if purpose == "query" else BUILD_PRECISION
     if on_cpu:
         export_dir = _cached_export_dir(name, path)
         if export_dir is not None:
             try:
-                return OnnxEncoder(name, export_dir, precision=precision, threads=threads)
+                return OnnxEncoder(name, export_dir, threads=threads)
             except Exception as error:  # damaged past what the checksums tell: make it again
                 _discard_export(export_dir, error)
     transformer = _load_sentence_transformer(path)
     export_dir = _cached_export_dir(name, path) or _export_onnx(transformer, name, path)
     if on_cpu and export_dir is not None:
-        return OnnxEncoder(name, export_dir, precision=precision, threads=threads)
+        return OnnxEncoder(name, export_dir, threads=threads)
     if threads is not None:
         import torch
 
@@ -414,7 +402,7 @@ class OnnxEncoder:
 
     device = "cpu"
 
-    def __init__(self, name: str, export_dir: Path, *, precision: str = "float32", threads: int | None = None):
+    def __init__(self, name: str, export_dir: Path, *, threads: int | None = None):
         import onnxruntime
         import tokenizers
 
@@ -431,23 +419,16 @@ class OnnxEncoder:
         # Idle threads sleep instead of spinning: spinning ones fought the session's own start-up and
         # every run on a busy machine (2 cores: opening 100 -> 50 ms, a 32-text batch 290 -> 210 ms).
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        if precision == "float32":
-            model_file = export_dir / _ONNX_FILE
-            options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL  # done at export
-        else:
-            model_file = _quantised(export_dir)  # optimised as it opens: its integer products are fused then
+        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL  # done at export
         if os.environ.get(ONE_SHOT_VARIABLE):
             options.add_session_config_entry("session.disable_prepacking", "1")
-        self._session = onnxruntime.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
+        self._session = onnxruntime.InferenceSession(
+            str(export_dir / _ONNX_FILE), options, providers=["CPUExecutionProvider"]
+        )
         self._input_names = [graph_input.name for graph_input in self._session.get_inputs()]
-        # Quantised products scale a run's activations by the whole run's range, so a text's vector
-        # would depend on the texts run with it (cosine 0.995 between two batchings: a Ray build and
-        # a resumed one would differ from a local one). One text a run keeps each vector its own, and
-        # cost nothing (128 windows and their sentences: 4.33 s one at a time, 4.46 s in batches of 32).
-        self._texts_a_run = None if precision == "float32" else 1
 
     def encode(self, texts, *, batch_size=32, on_batch=None):
-        return _encode_in_batches(texts, self._encode_batch, self.dimension, self._texts_a_run or batch_size, on_batch)
+        return _encode_in_batches(texts, self._encode_batch, self.dimension, batch_size, on_batch)
 
     def _encode_batch(self, texts: list[str]) -> np.ndarray:
         # sentence-transformers strips each text before tokenising it; so must we, for the same vectors.
@@ -459,51 +440,6 @@ class OnnxEncoder:
         }
         (token_vectors,) = self._session.run(None, {name: features[name] for name in self._input_names})
         return _normalise(_pool(token_vectors, features["attention_mask"], self._pooling))
-
-
-def _quantised(export_dir: Path) -> Path:
-    """The export with its weights as 8-bit integers (7-bit where the CPU lacks VNNI), made the first time.
-
-    Per-channel dynamic quantisation of the matrix products (onnxruntime's `quantize_dynamic`);
-    activations stay float and are quantised as each product runs. Written beside the export,
-    atomically, so that two builds never read a half-written file.
-    """
-    seven_bit = not _multiplies_int8_whole()
-    target = export_dir / ("model.int7.onnx" if seven_bit else "model.int8.onnx")
-    if not target.is_file():
-        import onnx
-        from onnxruntime.quantization import QuantType, quantize_dynamic
-
-        staging = export_dir / f".{target.name}.{os.getpid()}"
-        quantisation_log = logging.getLogger()  # it advises "pre-processing" through the root logger
-        level = quantisation_log.level
-        quantisation_log.setLevel(logging.ERROR)
-        try:
-            quantize_dynamic(
-                export_dir / _ONNX_FILE,
-                staging,
-                weight_type=QuantType.QInt8,
-                per_channel=True,
-                reduce_range=seven_bit,
-                # an export optimised by onnxruntime holds its fused operators, whose types it cannot infer
-                extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
-            )
-            os.replace(staging, target)
-        finally:
-            quantisation_log.setLevel(level)
-            staging.unlink(missing_ok=True)
-    return target
-
-
-def _multiplies_int8_whole() -> bool:
-    """Whether this CPU multiplies 8-bit integers without saturating: any but an x86 without VNNI."""
-    if platform.machine().lower() not in ("x86_64", "amd64", "i386", "i686", "x86"):
-        return True
-    try:
-        flags = Path("/proc/cpuinfo").read_text(errors="replace").split()
-    except OSError:  # not Linux: not known, so the safe way
-        return False
-    return any(flag in flags for flag in _VNNI_FLAGS)
 
 
 def _pool(token_vectors: np.ndarray, attention_mask: np.ndarray, pooling: str) -> np.ndarray:
