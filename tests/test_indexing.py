@@ -7,6 +7,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 
 import pytest
 from conftest import FIXTURES, REPO, SEED_ID, SEEDS
@@ -15,6 +16,7 @@ import cableqa
 from cableqa.buildlock import LOCK_FILE
 from cableqa.errors import CableQAError
 from cableqa.index_files import MANIFEST, check_index, open_index
+from cableqa.store.embedding_cache import UPDATE_CACHE
 
 CABLES = FIXTURES / "cables"
 
@@ -79,9 +81,10 @@ def test_a_build_that_dies_leaves_the_old_index_working(sources, tmp_path, monke
     monkeypatch.setattr("cableqa.indexing._embed_missing", die)
     with pytest.raises(KeyboardInterrupt):
         build(sources, index)
-    assert len(list(index.glob("*.partial"))) == 1  # kept, to resume
     assert qa.ask("heroin seized at Dunkerque").hits
-    assert cableqa.load(index).ask("heroin seized at Dunkerque").hits[0].doc_id == SEED_ID
+    reopened = cableqa.load(index)
+    assert reopened.ask("heroin seized at Dunkerque").hits[0].doc_id == SEED_ID
+    assert "A new closing line." not in reopened.cable(SEED_ID).body  # none of the update was committed
 
 
 def test_an_interrupted_build_resumes_where_it_stopped(sources, tmp_path, monkeypatch):
@@ -127,16 +130,18 @@ def test_a_partial_of_another_plan_is_not_resumed(sources, tmp_path, monkeypatch
     assert not other.resumed and not list(index.glob("*.partial"))
 
 
-# Run as a child process: update the index in argv[1], and kill -9 itself at the phase argv[2], on the
-# argv[3]-th call of what it patches. Commits are made small so that each phase has work committed.
+# Run as a child process: update (or with argv[4] "rebuild", rebuild) the index in argv[1], and kill -9
+# itself at the phase argv[2], on the argv[3]-th call of what it patches. Commits and folds are made
+# small and frequent so that each phase has work done.
 KILLED_UPDATE = """
 import os, signal, sys
 from pathlib import Path
 import cableqa
 from cableqa import cutting, indexing, vectors
+from cableqa.store.embedding_cache import EmbeddingCache
 from cableqa.store.writing import IndexWriter
 
-index, phase, nth = sys.argv[1], sys.argv[2], int(sys.argv[3])
+index, phase, nth, rebuild = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] == "rebuild"
 indexing.CABLES_PER_COMMIT = 2
 cutting.WINDOWS_PER_CALL = 8
 
@@ -169,18 +174,21 @@ def manifest_half_written(original, path, text):
     "reading": lambda: kill_on_call(IndexWriter, "add_cable"),
     "embedding": lambda: kill_on_call(cutting, "embed_sections"),
     "writing the vectors": lambda: kill_on_call(vectors.Vectors, "save", first=half_written),
+    "committing": lambda: kill_on_call(IndexWriter, "commit_build"),
+    "removing what it had embedded": lambda: kill_on_call(EmbeddingCache, "remove"),
     "swapping the manifest": lambda: kill_on_call(
         indexing, "_write_atomically", when=lambda path, text: path.name == "manifest.json", first=manifest_half_written
     ),
 }[phase]()
-cableqa.build([], index)
+cableqa.build([], index, model="hashing" if rebuild else None, rebuild=rebuild)  # a rebuild takes the default model
 """
 
 
-def kill_an_update(index, phase: str, nth: int = 1) -> None:
-    """Update `index` in a child process killed with SIGKILL at `phase` (see KILLED_UPDATE)."""
+def kill_an_update(index, phase: str, nth: int = 1, *, rebuild: bool = False) -> None:
+    """Update (or rebuild) `index` in a child process killed with SIGKILL at `phase` (see KILLED_UPDATE)."""
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
-    child = subprocess.run([sys.executable, "-c", KILLED_UPDATE, str(index), phase, str(nth)], env=env)
+    how = "rebuild" if rebuild else "update"
+    child = subprocess.run([sys.executable, "-c", KILLED_UPDATE, str(index), phase, str(nth), how], env=env)
     assert child.returncode == -signal.SIGKILL, f"the update was not killed at {phase}"
 
 
@@ -196,6 +204,12 @@ def current_generation(index):
     return index / json.loads((index / MANIFEST).read_text())["generation"]
 
 
+def vector_file(index):
+    """The current vector file of an index (its name is in the database's state)."""
+    with closing(open_index(index)) as opened:
+        return current_generation(index) / opened.state.vectors_file
+
+
 def assert_identical_index(index, other) -> None:
     """The same cables, sections, windows and vectors, and the same FAISS file, byte for byte."""
     ours, theirs = (sqlite3.connect(current_generation(path) / "cables.sqlite") for path in (index, other))
@@ -206,7 +220,7 @@ def assert_identical_index(index, other) -> None:
         "SELECT id, section_rowid, start, end, vector FROM sentences ORDER BY id",
     ):
         assert ours.execute(query).fetchall() == theirs.execute(query).fetchall(), query
-    faiss_files = [(current_generation(path) / "vectors.faiss").read_bytes() for path in (index, other)]
+    faiss_files = [vector_file(path).read_bytes() for path in (index, other)]
     assert faiss_files[0] == faiss_files[1]
 
 
@@ -218,11 +232,10 @@ def report_counts(report) -> tuple:
 @pytest.mark.parametrize(
     "phase, nth, resumed",
     [
-        ("copying", 1, False),  # the partial has no plan yet: removed, and the update starts over
-        ("reading", 7, True),  # 5 of its 12 new cables committed
-        ("embedding", 3, True),  # 2 batches committed
-        ("writing the vectors", 1, True),
-        ("swapping the manifest", 1, False),  # the new generation is named but not the manifest's: started over
+        ("reading", 7, False),  # nothing embedded yet: read and embedded again
+        ("embedding", 3, True),  # 2 batches embedded: taken from what it kept, the rest embedded
+        ("writing the vectors", 1, True),  # 12 cables added to 3: a new vector file (a fold)
+        ("committing", 1, True),
     ],
 )
 def test_an_update_killed_at_any_phase_leaves_the_old_index_and_the_next_run_completes_it(
@@ -240,19 +253,58 @@ def test_an_update_killed_at_any_phase_leaves_the_old_index_and_the_next_run_com
     assert old.info().cables == 3 and old.cable(new_ids[0]) is None
     assert old.ask("heroin seized at Dunkerque").hits[0].doc_id == SEED_ID
 
-    stages = []
-    report = cableqa.build([], index, progress=lambda stage, done, total: stages.append((stage, done)))
+    report = cableqa.build([], index)
     assert report.resumed == resumed and report.changed
     assert report_counts(report) == report_counts(expected)
-    if phase in ("embedding", "writing the vectors"):
-        assert [done for stage, done in stages if stage == "read"] == [0]  # what was read is not read again
     if phase == "embedding":
         assert 0 < report.vectors_embedded < expected.vectors_embedded
+    if phase in ("writing the vectors", "committing"):
+        assert report.vectors_embedded == 0  # all of it embedded before the kill
+    assert_identical_index(index, uninterrupted)
+    assert not (index / UPDATE_CACHE).exists() and not list(index.glob("*.tmp")) and check_index(index) == []
+    assert len(list(index.glob("gen-*"))) == 1  # updated in place
+    assert all(cableqa.load(index).cable(doc_id) is not None for doc_id in new_ids)
+    assert not cableqa.build([], index).changed
+
+
+def test_an_update_killed_after_it_committed_is_complete(sources, tmp_path):
+    index = tmp_path / "index"
+    build(sources, index)
+    new_ids = new_dump(sources)
+    kill_an_update(index, "removing what it had embedded")
+    assert cableqa.load(index, build_missing=False).info().cables == 15
+    report = cableqa.build([], index)
+    assert not report.changed and report.vectors_embedded == 0 and report.cables == 15
+    assert not (index / UPDATE_CACHE).exists() and check_index(index) == []
+    assert cableqa.load(index).cable(new_ids[-1]) is not None
+
+
+@pytest.mark.parametrize(
+    "phase, nth, resumed",
+    [
+        ("reading", 7, True),  # 5 of its cables committed in the new generation
+        ("embedding", 3, True),  # 2 batches committed
+        ("writing the vectors", 1, True),
+        ("swapping the manifest", 1, False),  # the new generation is named but not the manifest's: started over
+    ],
+)
+def test_a_rebuild_killed_at_any_phase_leaves_the_old_index_and_the_next_run_completes_it(
+    sources, tmp_path, phase, nth, resumed
+):
+    index, uninterrupted = tmp_path / "index", tmp_path / "uninterrupted"
+    build(sources, index)
+    new_ids = new_dump(sources)
+    build(sources, uninterrupted, rebuild=True)
+
+    kill_an_update(index, phase, nth, rebuild=True)
+    old = cableqa.load(index, build_missing=False)
+    assert old.info().cables == 3 and old.cable(new_ids[0]) is None
+
+    report = cableqa.build([], index, model="hashing", rebuild=True)
+    assert report.resumed == resumed and report.cables == 15
     assert_identical_index(index, uninterrupted)
     assert not list(index.glob("*.partial")) and not list(index.glob("*.tmp")) and check_index(index) == []
     assert len(list(index.glob("gen-*"))) == 2  # the new generation and the one before it
-    assert all(cableqa.load(index).cable(doc_id) is not None for doc_id in new_ids)
-    assert not cableqa.build([], index).changed
 
 
 def test_a_killed_update_reads_again_a_file_it_had_marked_to_read_again(sources, tmp_path):
@@ -270,7 +322,7 @@ def test_a_killed_update_reads_again_a_file_it_had_marked_to_read_again(sources,
     assert cableqa.load(index, build_missing=False).cable(SEED_ID) is not None
 
     report = cableqa.build([], index)
-    assert report.resumed and report_counts(report) == report_counts(expected)
+    assert report_counts(report) == report_counts(expected)
     assert cableqa.load(index).cable(SEED_ID) is not None
     assert_identical_index(index, uninterrupted)
 
@@ -482,27 +534,3 @@ def test_a_common_phrase_is_counted_up_to_a_limit_then_bounded_by_its_rarest_ter
     assert store._phrase_sections("u.s.", limit=None) > 1
     rarest = min(store._phrase_sections("u", limit=None), store._phrase_sections("s", limit=None))
     assert store.section_frequencies(["u.s."]) == {"u.s.": rarest}
-
-
-def test_an_index_built_without_term_counts_gets_them_from_the_next_build_without_reembedding(sources, tmp_path):
-    from cableqa.files import file_sha256
-    from cableqa.store.writing import IndexWriter
-
-    index = tmp_path / "index"
-    build(sources, index)
-    manifest = json.loads((index / MANIFEST).read_text())
-    database = index / manifest["generation"] / "cables.sqlite"
-    older = IndexWriter(database)  # as an older cableqa left it: no counts (and the manifest true to the file)
-    older.db.execute("DELETE FROM term_sections")
-    older.commit()
-    older.close()
-    manifest["files"]["cables.sqlite"] = {"size": database.stat().st_size, "sha256": file_sha256(database)}
-    (index / MANIFEST).write_text(json.dumps(manifest))
-    assert not open_index(index).store.has_term_counts()
-    report = build(sources, index)
-    assert report.upgraded and not report.repaired and (report.files_read, report.vectors_embedded) == (0, 0)
-    store = open_index(index).store
-    assert store.has_term_counts() and store.section_frequencies(["dunkerque"]) == {
-        "dunkerque": store._phrase_sections("dunkerque", limit=None)
-    }
-    assert not build(sources, index).upgraded  # and once is enough

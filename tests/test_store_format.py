@@ -5,15 +5,18 @@ cableqa as it was before this format (commit b45364b): sections kept their text,
 own copy, windows were float32 and sentences float16.
 """
 
+import json
 import shutil
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import cableqa
-from cableqa.index_files import DATABASE, Manifest, open_index
+from cableqa.files import file_sha256
+from cableqa.index_files import DATABASE, FORMAT_VERSION, MANIFEST, Manifest, check_index, open_index
 from cableqa.store import codes
 from cableqa.store.reading import IndexReader
 from cableqa.store.writing import IndexWriter
@@ -46,6 +49,7 @@ def columns(db: sqlite3.Connection, table: str) -> set[str]:
 def fts_is_consistent(db: sqlite3.Connection) -> bool:
     """FTS5's own check of its index against the content it indexes (an error when they differ)."""
     db.execute("INSERT INTO sections_fts(sections_fts, rank) VALUES ('integrity-check', 1)")
+    db.rollback()  # the check is a write statement: it holds the database until its transaction ends
     return True
 
 
@@ -113,7 +117,8 @@ def test_an_index_of_the_format_before_answers_as_it_did(tmp_path):
 def test_an_index_of_the_format_before_is_converted_in_place_by_the_build_that_opens_it(tmp_path):
     path = legacy_copy(tmp_path)
     before_size = path.stat().st_size
-    before = what_it_answers(IndexReader(path))
+    with closing(IndexReader(path)) as reader:  # a reader keeps its snapshot, and so its lock, until it closes
+        before = what_it_answers(reader)
 
     converted = IndexWriter(path)  # a build's copy is opened for writing: converted, in one transaction
     assert converted.vector_dimension() == 384
@@ -146,3 +151,27 @@ def test_a_section_that_is_not_its_cables_words_is_refused(tmp_path):
     store.add_source("x.html", "0")
     with pytest.raises(ValueError, match="body"):
         store.add_cable(altered, "x.html")
+
+
+def test_an_index_of_the_format_before_is_converted_by_the_next_build_without_reading_or_embedding(tmp_path):
+    cables = tmp_path / "legacy-cables"
+    cables.mkdir()
+    for doc_id in ("07PARIS2027", "09OTTAWA64", "10MADRID49"):  # what it was built from
+        shutil.copy(FIXTURES / "cables" / f"{doc_id}.html", cables)
+    path = legacy_copy(tmp_path)
+    index = path.parent.parent
+    with closing(sqlite3.connect(path)) as db, db:  # its files are where this test put them
+        for table, column in (("sources", "path"), ("cables", "source_path")):
+            db.execute(f"UPDATE {table} SET {column} = replace({column}, '/tmp/legacy-cables', ?)", (str(cables),))
+    manifest = json.loads((index / MANIFEST).read_text().replace("/tmp/legacy-cables", str(cables)))
+    manifest["files"][DATABASE] = {"size": path.stat().st_size, "sha256": file_sha256(path)}
+    (index / MANIFEST).write_text(json.dumps(manifest))
+    before = what_it_answers(open_index(index).store)
+
+    report = cableqa.build([], index)
+    assert report.upgraded and report.changed and (report.files_read, report.vectors_embedded) == (0, 0)
+    assert json.loads((index / MANIFEST).read_text())["format"] == FORMAT_VERSION and check_index(index) == []
+    after = what_it_answers(open_index(index).store)
+    assert after["found"] == before["found"] and after["texts"] == before["texts"]
+    again = cableqa.build([], index)
+    assert not again.upgraded and not again.changed

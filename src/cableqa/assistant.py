@@ -143,7 +143,7 @@ class Assistant:
 
     def _require_cables(self) -> None:
         """An index with no cable (built by a cableqa that allowed it) answers nothing: say why."""
-        if not self.index.manifest.counts.get("cables"):
+        if not self.index.state.counts.get("cables"):
             directory = self.index.directory
             raise CableQAError(
                 f"the index in {folder(directory)} holds no cables;"
@@ -162,11 +162,12 @@ class Assistant:
         return self.index.store.files_of(cable.doc_id) if cable is not None else []
 
     def info(self) -> IndexInfo:
-        """What the open index holds: the generation this assistant opened, whatever builds came since.
+        """What the open index holds: the state this assistant opened, whatever builds came since.
 
-        The counts are those its build recorded in the manifest: counting the rows took 14 s at the
-        full release with the file cached (~100 s without, the TUI "loading" all that time)."""
-        counts = self.index.manifest.counts
+        The counts are those its build or update recorded (`IndexState`): counting the rows took 14 s at
+        the full release with the file cached (~100 s without, the TUI "loading" all that time).
+        `built_at` is when that build or update ended."""
+        counts = self.index.state.counts
         return IndexInfo(
             index_dir=str(self.index.directory),
             cables=counts["cables"],
@@ -174,7 +175,7 @@ class Assistant:
             vectors=counts["vectors"],
             model=self.index.manifest.model,
             dimension=self.index.manifest.dimension,
-            built_at=self.index.manifest.built_at,
+            built_at=self.index.state.updated_at,
             size_bytes=self.index.size_bytes,
         )
 
@@ -197,7 +198,7 @@ class Assistant:
 
     def parse(self, question: str) -> Question:
         """The question as ranking reads it: its words, their roles and weights, what it asks."""
-        sections = self.index.manifest.counts.get("sections", 1)
+        sections = self.index.state.counts.get("sections", 1)
         return parse_question(question, self._frequencies, sections, self._newest_year)
 
     @cached_property
@@ -228,7 +229,7 @@ class Assistant:
         """The question's words the keyword search matches: in a large index, the rarest that fit its budget."""
         if not question.terms:
             return []
-        sections = self.index.manifest.counts.get("sections", 1)
+        sections = self.index.state.counts.get("sections", 1)
         if sections <= KEYWORD_ALL_WORDS_UP_TO:
             return list(question.terms)
         frequencies = self._frequencies(list(question.terms))

@@ -467,7 +467,7 @@ def run_index(args: argparse.Namespace) -> int:
     if report.resumed:
         say("cableqa: resumed the build that was stopped", err=True)
     if report.upgraded:
-        say("cableqa: added the term counts this version keeps (nothing was re-embedded)", err=True)
+        say("cableqa: converted the index to the format this version keeps (nothing was re-embedded)", err=True)
     if report.repaired:
         say(f"cableqa: the index was damaged ({'; '.join(report.repaired)}); rebuilt it", err=True)
     if args.rebuild or not existed or report.repaired:

@@ -25,8 +25,8 @@ import shutil
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from contextlib import closing, contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -41,10 +41,13 @@ from cableqa.index_files import (
     MANIFEST,
     VECTORS,
     FileRecord,
+    IndexState,
     Manifest,
     check_index,
 )
 from cableqa.locations import default_index, shipped_seeds
+from cableqa.store.embedding_cache import UPDATE_CACHE, EmbeddingCache
+from cableqa.store.reading import IndexReader
 from cableqa.store.schema import FORGET_BUILD_PROGRESS
 from cableqa.store.writing import IndexWriter
 from cableqa.wording import no_cables
@@ -57,6 +60,11 @@ CABLES_PER_COMMIT = 1000
 READ_PROGRESS_EVERY = 100  # cables between progress reports while reading (a few a second)
 # Sections read from the database at once to be embedded (bounded memory at any corpus size).
 SECTIONS_PER_READ = 500
+# An update in place writes a new vector file (a fold) once the windows added and removed since the
+# last one pass this share of all windows; below it, a reader applies them to the file it loads.
+# A tenth keeps an update of 1,000 cables from rewriting the full release's 1 GB file (it adds ~0.4 %),
+# and what opening applies to under a tenth of the vectors decoded and added (docs/scale.md, "Updates").
+FOLD_SHARE = 0.10
 
 # (stage, done, total): each stage is reported when it starts ("join" for a cluster, "read", "model",
 # "embed", "write", `wording.BUILD_STAGES`), then as it goes; total is None while it is not known.
@@ -80,7 +88,7 @@ class BuildReport:
     seconds: float = 0.0
     repaired: list[str] = field(default_factory=list)  # what was wrong with the generation this build replaced
     resumed: bool = False  # it went on from where a killed or interrupted build stopped
-    upgraded: bool = False  # the index was built by an older cableqa: its term counts were added, nothing re-read
+    upgraded: bool = False  # the index was of the format before: converted to this one, nothing re-read or re-embedded
 
     @property
     def changed(self) -> bool:
@@ -160,16 +168,101 @@ def _build_locked(
     )
     if previous is not None:
         previous.check_compatible(model_name, directory)
-    roots = _roots(given, old)
-    notify = progress or (lambda stage, done, total: None)
 
     def skip(source: str, reason: str) -> None:
         report.skipped.append((source, reason))
         if on_skip is not None:
             on_skip(source, reason)
 
-    files = {str(path): path for root in roots for path in _files_under(Path(root), skip)}
-    plan = {"from": previous.generation if previous else None, "model": model_source, "roots": roots}
+    roots = _roots(given, old)
+    job = _Job(
+        directory,
+        report,
+        {str(path): path for root in roots for path in _files_under(Path(root), skip)},
+        roots,
+        model_name,
+        model_source,
+        progress or (lambda stage, done, total: None),
+        skip,
+        lambda: _engine(model_source, allow_download, *where, job.notify),
+        started,
+        old.generation if old is not None else None,
+    )
+    if previous is not None and previous.legacy_state is None:
+        return _update_in_place(job, previous)
+    return _build_generation(job, previous)
+
+
+@dataclass
+class _Job:
+    """What a build was asked to do, and what it knows before it starts."""
+
+    directory: Path
+    report: BuildReport
+    files: dict[str, Path]  # every file under the roots, by its path
+    roots: list[str]
+    model_name: str
+    model_source: str
+    notify: Progress
+    skip: Callable[[str, str], None]
+    engine: Callable[[], object]  # makes the engine that cuts and embeds
+    started: float
+    current: str | None  # the generation the manifest names (sound or not, rebuilt or not), if any
+
+    def no_cables(self) -> NoCables:
+        return _no_cables(self.roots, len(self.files), self.report.skipped, kept=self.current is not None)
+
+
+def _update_in_place(job: _Job, previous: Manifest) -> BuildReport:
+    """Update the current generation in one transaction: only what changed is written, nothing copied.
+
+    A kill before it commits leaves the index as it was; what was embedded by then is kept beside it
+    (`EmbeddingCache`), so the next run reads the files again but embeds only what it had not.
+    """
+    directory, report = job.directory, job.report
+    folder = directory / previous.generation
+    cache = EmbeddingCache(directory, job.model_source)
+    store = IndexWriter(folder / DATABASE, in_place=True)
+    engine = None
+    try:
+        state = store.state()
+        report.resumed = len(cache) > 0
+        engine = job.engine()
+        _sync_sources(store, job.files, report, job.notify, job.skip, store.source_hashes())
+        if not store.holds_cables():
+            raise job.no_cables()
+        if not report.changed:
+            cache.remove()
+            return _finish(report, state.counts, job.started)
+        if job.roots != previous.roots:  # before the commit: a root named and not yet indexed is indexed next run
+            _write_atomically(directory / MANIFEST, replace(previous, roots=job.roots).to_json())
+        dimension = _embed_missing(store, engine, report, job.notify, cache)
+        job.notify("write", 0, None)
+        store.count_terms()
+        counts = store.counts()
+        vector_file = state.vectors_file
+        if store.vector_changes(state.vectors_upto) > FOLD_SHARE * counts["vectors"]:
+            vector_file = _next_vector_file(state.vectors_file)
+            _write_vector_state(store, folder / vector_file, dimension, counts)
+        else:
+            store.put_state(replace(state, counts=counts, updated_at=_now()), new_vector_file=False)
+        store.commit_build()
+    finally:
+        store.close()  # what is not committed is rolled back
+        cache.close()
+        if engine is not None:
+            engine.close()
+    cache.remove()
+    _remove_vector_files(folder, keep={state.vectors_file, vector_file})
+    _remove_old_generations(directory, keep={previous.generation})
+    return _finish(report, counts, job.started)
+
+
+def _build_generation(job: _Job, previous: Manifest | None) -> BuildReport:
+    """Build a new generation beside the current one (from a copy of its database when it is of an
+    older format), committing as it goes in its `*.partial` folder, then swap the manifest."""
+    directory, report = job.directory, job.report
+    plan = {"from": previous.generation if previous else None, "model": job.model_source, "roots": job.roots}
     workdir = _resumable_partial(directory, plan)
     if workdir is None:
         _remove_partial_generations(directory)
@@ -181,32 +274,30 @@ def _build_locked(
     else:
         report.resumed = True
     generation = workdir.name.removesuffix(".partial")
+    since = _sources_of(directory / previous.generation / DATABASE) if previous else {}
     try:
         store = IndexWriter(workdir / DATABASE)
         engine = None
         try:
-            engine = _engine(model_source, allow_download, *where, notify)
-            hashes = _sync_sources(store, files, report, notify, skip, previous.sources if previous else {})
+            engine = job.engine()
+            _sync_sources(store, job.files, report, job.notify, job.skip, since)
             if not store.holds_cables():
-                raise _no_cables(roots, len(files), report.skipped, kept=old is not None)
-            report.upgraded = previous is not None and not store.has_term_counts()
+                raise job.no_cables()
+            report.upgraded = previous is not None
             if previous is not None and not report.changed:
                 report.cables_embedded = 0  # stored by a stopped build, then dropped with their file
                 shutil.rmtree(workdir)
-                return _finish(report, previous.counts, started)
-            dimension = _embed_missing(store, engine, report, notify)
-            notify("write", 0, None)
+                return _finish(report, previous.legacy_state.counts, job.started)
+            dimension = _embed_missing(store, engine, report, job.notify)
+            job.notify("write", 0, None)
             store.count_terms()
             counts = store.counts()
-            write_vectors(store, workdir / VECTORS, dimension)
-            store.commit()
+            _write_vector_state(store, workdir / VECTORS, dimension, counts)
+            store.commit_build()
         finally:
             store.close()
             if engine is not None:
                 engine.close()
-        files_written = {
-            name: FileRecord((workdir / name).stat().st_size, file_sha256(workdir / name)) for name in GENERATION_FILES
-        }
         (workdir / PLAN).unlink()
         _sync_folder(workdir, GENERATION_FILES)
         os.replace(workdir, directory / generation)
@@ -214,15 +305,12 @@ def _build_locked(
         _sync_folder(directory)
         manifest = Manifest(
             generation=generation,
-            model=model_name,
-            model_source=model_source,
+            model=job.model_name,
+            model_source=job.model_source,
             dimension=dimension,
             chunker=CHUNKER_VERSION,
-            roots=roots,
-            sources=hashes,
-            counts=counts,
-            built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            files=files_written,
+            roots=job.roots,
+            created_at=_now(),
         )
         _write_atomically(directory / MANIFEST, manifest.to_json())
     except KeyboardInterrupt:  # interrupted, like a kill: the next build resumes from the last commit
@@ -233,8 +321,40 @@ def _build_locked(
     # The generation the manifest named stays until the next build, after a rebuild too: a reader
     # that read the manifest just before the swap (the TUI rebuilds while it has the index open)
     # opens the index it read.
-    _remove_old_generations(directory, keep={generation, old.generation if old else generation})
-    return _finish(report, counts, started)
+    _remove_old_generations(directory, keep={generation, job.current or generation})
+    (directory / UPDATE_CACHE).unlink(missing_ok=True)  # of an update of the generation this replaces
+    return _finish(report, counts, job.started)
+
+
+def _write_vector_state(store: IndexWriter, path: Path, dimension: int, counts: dict[str, int]) -> None:
+    """Write a vector file of every window the database holds (fsynced), and record it in the state."""
+    write_vectors(store, path, dimension)
+    _sync_folder(path.parent, (path.name,))
+    state = IndexState(counts, _now(), path.name, FileRecord.of(path), store.largest_window_id())
+    store.put_state(state, new_vector_file=True)
+
+
+def _next_vector_file(current: str) -> str:
+    """The name of the vector file a fold writes after `current` (vectors.faiss, vectors-2.faiss, ...)."""
+    number = int(current.removeprefix("vectors-").removesuffix(".faiss")) if current != VECTORS else 1
+    return f"vectors-{number + 1}.faiss"
+
+
+def _remove_vector_files(folder: Path, keep: set[str]) -> None:
+    """Vector files no longer named, but the one before the current (a reader may have just read its name)."""
+    for path in folder.glob("vectors*.faiss"):
+        if path.name not in keep:
+            path.unlink(missing_ok=True)
+
+
+def _sources_of(database: Path) -> dict[str, str]:
+    """The files a generation's database records as indexed, with their hashes."""
+    with closing(IndexReader(database)) as store:
+        return store.source_hashes()
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def model_identity(model: str | None, *, allow_download: bool = False) -> tuple[str, str]:
@@ -298,8 +418,8 @@ def _files_under(root: Path, skip) -> Iterator[Path]:
 
 def _sync_sources(
     store: IndexWriter, files: dict[str, Path], report: BuildReport, notify, skip, since: dict[str, str]
-) -> dict[str, str]:
-    """Bring the store's cables in line with `files`; return the hash of every file now indexed.
+) -> None:
+    """Bring the store's cables in line with `files`, and its sources with their hashes.
 
     A file that cannot be read is skipped and keeps the cables it had, and so does a file read
     with a skip (a row of a dump, say): the cables it held and did not give this time stay until
@@ -358,7 +478,6 @@ def _sync_sources(
     report.files_unchanged = len(hashes) - report.files_read
     report.files_removed = len(set(since) - set(hashes))
     report.cables_embedded = store.progress_count("cables_embedded")
-    return hashes
 
 
 class _ReadProgress:
@@ -465,25 +584,34 @@ class _LocalEngine:
         """Nothing to let go of: the model goes with the process."""
 
 
-def _embed_missing(store: IndexWriter, engine, report: BuildReport, notify) -> int:
+def _embed_missing(store: IndexWriter, engine, report: BuildReport, notify, cache: EmbeddingCache | None = None) -> int:
     """Cut and embed every section not embedded yet; return the vectors' dimension.
 
     What the engine gives back is stored and committed a batch at a time, so a build that
-    is killed keeps every batch it stored.
+    is killed keeps every batch it stored. In place, nothing is committed before the end: each
+    batch is committed to `cache` instead, sections found there are not embedded again, and all
+    are then stored from it in order (so a stopped update ends as an unstopped one would).
     """
     rowids = store.pending_sections()
-    if rowids:
+    if cache is None:
+        todo, keep = rowids, store.put_all_embedded
+    else:
+        keys = {section.rowid: cache.key(section) for section in _section_texts(store, rowids)}
+        todo = [rowid for rowid in rowids if not cache.has(keys[rowid])]
+        keep = lambda batch: cache.put(batch, keys)  # noqa: E731
+    if todo:
         notify("model", 0, None)
         engine.load()
-    done = 0
+    done = len(rowids) - len(todo)
     notify("embed", done, len(rowids))
-    for batch in engine.embed(_section_texts(store, rowids)):
-        for section in batch:
-            store.put_embedded(section)
-            report.vectors_embedded += section.vectors
+    for batch in engine.embed(_section_texts(store, todo)):
+        keep(batch)
+        report.vectors_embedded += sum(section.vectors for section in batch)
         store.commit()
         done += len(batch)
         notify("embed", done, len(rowids))
+    if cache is not None:
+        store.put_all_embedded(cache.get(section) for section in _section_texts(store, rowids))
     return store.vector_dimension() or engine.dimension()
 
 

@@ -106,6 +106,16 @@ class Vectors:
             )
         return cls(index, path)
 
+    def apply_changes(self, removed_ids: np.ndarray, added: Iterable[tuple[np.ndarray, np.ndarray]]) -> None:
+        """Bring vectors loaded from a file up to date: remove the windows removed since it was written,
+        add the (ids, vectors) chunks added since (to an approximate index, in the cells it was trained on)."""
+        import faiss
+
+        if len(removed_ids):
+            self._index.remove_ids(faiss.IDSelectorBatch(removed_ids.astype(np.int64)))
+        for ids, vectors in added:
+            self._index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids.astype(np.int64))
+
     def save(self, path: Path) -> None:
         """Write the index through Python's file object, so a full disk is an `OSError` (ENOSPC)."""
         import faiss

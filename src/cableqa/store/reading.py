@@ -1,7 +1,8 @@
 """The read side of an index database: what asking, the TUI and the paper trail need of it.
 
 Sections and their sentences, keyword search, the filters (their SQL lives here) and facets,
-and the reference graph. One generation never changes, so what a filter admits is kept.
+and the reference graph. A reader reads in one SQLite read transaction from opening to closing: it
+sees the state it opened, whatever an update commits in place meanwhile, so what a filter admits is kept.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import json
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,7 @@ import numpy as np
 
 from cableqa.errors import IndexDamaged
 from cableqa.filters import VALUE_FILTERS, Filters
+from cableqa.index_files import IndexState
 from cableqa.store import codes
 from cableqa.store.schema import FTS_TOKENIZER, SECTION_TEXT, file_name, has_legacy_vectors, is_text
 from cableqa.types import Cable, CableLink, FacetValue, Reference, Section, StoredSection
@@ -95,7 +97,9 @@ class IndexReader:
             raise self._damaged(error) from None
 
     def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+        db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+        db.execute("BEGIN")  # the snapshot this reader keeps: its first read (in __init__) fixes it
+        return db
 
     def _vectors(self, blobs: list[bytes], dimension: int, table: str) -> np.ndarray:
         """float32 (len(blobs), dimension) from the stored blobs of `table` ("windows", "sentences")."""
@@ -122,6 +126,45 @@ class IndexReader:
     def holds_cables(self) -> bool:
         """Whether any cable is stored (without counting them all)."""
         return self.db.execute("SELECT 1 FROM cables LIMIT 1").fetchone() is not None
+
+    def source_hashes(self) -> dict[str, str]:
+        """The files indexed, with the sha256 each had when read."""
+        return {file_name(path): sha256 for path, sha256 in self.db.execute("SELECT path, sha256 FROM sources")}
+
+    @_reads
+    def state(self) -> IndexState | None:
+        """What the generation holds, as its last build or update recorded; None in a format-2 generation."""
+        if self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'index_state'").fetchone() is None:
+            return None
+        row = self.db.execute("SELECT value FROM index_state WHERE key = 'state'").fetchone()
+        return None if row is None else IndexState.from_json(row[0])
+
+    @_reads
+    def windows_removed(self) -> np.ndarray:
+        """Ids of the windows the vector file holds that were removed since it was written."""
+        rows = self.db.execute("SELECT id FROM windows_removed").fetchall()
+        return np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+
+    def window_vectors(
+        self, dimension: int, *, after: int = -1, chunk: int = 100_000
+    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(ids, vectors) of the embedded windows with an id above `after`, in chunks of `chunk`: to build
+        the FAISS index, or to add to its file the windows added since it was written."""
+        while (found := self._window_chunk(dimension, after, chunk)) is not None:
+            yield found
+            after = int(found[0][-1])
+
+    @_reads
+    def _window_chunk(self, dimension: int, after: int, chunk: int) -> tuple[np.ndarray, np.ndarray] | None:
+        rows = self.db.execute(
+            "SELECT id, vector FROM windows WHERE vector IS NOT NULL AND id > ? ORDER BY id LIMIT ?", (after, chunk)
+        ).fetchall()
+        return self._vector_rows(rows, dimension) if rows else None
+
+    def _vector_rows(self, rows: list[tuple[int, bytes]], dimension: int) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, float32 vectors) of (id, blob) window rows."""
+        ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+        return ids, self._vectors([row[1] for row in rows], dimension, "windows")
 
     @_reads
     def windows(self, ids: Iterable[int]) -> dict[int, Window]:

@@ -1,6 +1,7 @@
 """The layout of an index database: its tables, how it is brought up to date, and how names are kept.
 
-One database file per index generation. Each thing is kept once: a cable's text in `cables.body`
+One database file per index generation, in write-ahead-log mode so that an update can change it in
+place, in one transaction, while readers go on reading the state they opened. Each thing is kept once: a cable's text in `cables.body`
 (a section is a span of it, read with `SECTION_TEXT`; FTS5 indexes the `section_texts` view as
 its external content), and each vector as an 8-bit code (`codes`) from which the FAISS file is
 built, so the two never drift apart (the FAISS id of a window is its rowid here).
@@ -108,6 +109,22 @@ CREATE TABLE IF NOT EXISTS cable_files (
     PRIMARY KEY (doc_id, source_path)
 );
 CREATE INDEX IF NOT EXISTS cable_files_by_source ON cable_files(source_path);
+-- What the generation holds now (`index_files.IndexState`, as JSON under the key 'state'): written
+-- in the transaction that changes the rows, so that the two commit together.
+CREATE TABLE IF NOT EXISTS index_state (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+-- Windows the vector file holds that were removed since it was written (it holds the windows up to
+-- the state's vectors.upto): a reader removes them from the vectors it loads, and a fold empties it.
+CREATE TABLE IF NOT EXISTS windows_removed (
+    id INTEGER PRIMARY KEY
+);
+CREATE TRIGGER IF NOT EXISTS windows_removed_from_the_vector_file AFTER DELETE ON windows
+WHEN old.id <= (SELECT json_extract(value, '$.vectors.upto') FROM index_state WHERE key = 'state')
+BEGIN
+    INSERT OR IGNORE INTO windows_removed VALUES (old.id);
+END;
 -- Counts of what the build of this generation did, committed with the work they count, so that a
 -- build stopped and resumed reports the whole of it (`indexing`); not copied to the next build.
 CREATE TABLE IF NOT EXISTS build_progress (

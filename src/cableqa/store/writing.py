@@ -8,35 +8,45 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable
+from pathlib import Path
 
 import numpy as np
 
 from cableqa.cutting import EmbeddedSection, SectionText
+from cableqa.index_files import IndexState
 from cableqa.store import codes, schema
 from cableqa.store.reading import IndexReader
 from cableqa.store.schema import SECTION_TEXT, file_name, stored_name
 from cableqa.types import Cable, Section
 
+# How long a write waits for a reader's brief lock (switching to write-ahead log needs a moment alone).
+BUSY_TIMEOUT_MS = 10_000
+
 
 class IndexWriter(IndexReader):
-    """A connection to a build's own database (a new generation, or a copy of the current one to update)."""
+    """A connection to a build's own database: a new generation's, or the current one's to update in place.
+
+    In place (`in_place`), the whole update is one transaction: `commit` only marks progress (it
+    commits nothing), and `commit_build` commits it all, with the new state, at once. Readers, and
+    a kill at any moment, see the state before or the one after, never a mix.
+    """
 
     writable = True
 
+    def __init__(self, path: Path, *, in_place: bool = False):
+        self.in_place = in_place
+        super().__init__(path)
+        if in_place:
+            self.db.execute("DELETE FROM build_progress")  # the last build's counts; this update counts its own
+
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, check_same_thread=False)
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA foreign_keys = ON")
         schema.prepare(db)
         return db
-
-    def _vector_rows(self, rows: list[tuple[int, bytes]], dimension: int) -> tuple[np.ndarray, np.ndarray]:
-        """(ids, float32 vectors) of (id, blob) window rows."""
-        ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
-        return ids, self._vectors([row[1] for row in rows], dimension, "windows")
-
-    def source_hashes(self) -> dict[str, str]:
-        return {file_name(path): sha256 for path, sha256 in self.db.execute("SELECT path, sha256 FROM sources")}
 
     def drop_source(self, path: str) -> set[str]:
         """Forget a source file and the cables no other indexed file holds.
@@ -149,20 +159,52 @@ class IndexWriter(IndexReader):
         return rowids
 
     def put_embedded(self, section: EmbeddedSection) -> None:
-        """Store a section's windows and sentences with their vectors, in place of any it had."""
+        """Store a section's windows and sentences with their vectors, in place of any it had.
+
+        A new window's id is above every id the vector file holds (`IndexState.vectors_upto`), even one
+        removed since, so that a reader tells the windows added since the file from those in it."""
         rows = {
             "windows": (section.windows, section.window_vectors),
             "sentences": (section.sentences, section.sentence_vectors),
         }
         for table, (spans, vectors) in rows.items():
             self.db.execute(f"DELETE FROM {table} WHERE section_rowid = ?", (section.rowid,))
+            first = self._next_id(table)
             self.db.executemany(
-                f"INSERT INTO {table}(section_rowid, start, end, vector) VALUES (?, ?, ?, ?)",
+                f"INSERT INTO {table}(id, section_rowid, start, end, vector) VALUES (?, ?, ?, ?, ?)",
                 [
-                    (section.rowid, start, end, code)
-                    for (start, end), code in zip(spans, codes.encode(vectors), strict=True)
+                    (first + n, section.rowid, start, end, code)
+                    for n, ((start, end), code) in enumerate(zip(spans, codes.encode(vectors), strict=True))
                 ],
             )
+
+    def put_all_embedded(self, sections: Iterable[EmbeddedSection]) -> None:
+        for section in sections:
+            self.put_embedded(section)
+
+    def _next_id(self, table: str) -> int:
+        largest = self.db.execute(f"SELECT max(id) FROM {table}").fetchone()[0] or 0
+        if table == "windows":
+            upto = self.db.execute(
+                "SELECT json_extract(value, '$.vectors.upto') FROM index_state WHERE key = 'state'"
+            ).fetchone()
+            largest = max(largest, upto[0] or 0) if upto else largest
+        return largest + 1
+
+    def put_state(self, state: IndexState, *, new_vector_file: bool) -> None:
+        """Record what the generation holds. A `new_vector_file` holds every window there is, so the
+        windows removed from the one before are no longer to be removed from it."""
+        if new_vector_file:
+            self.db.execute("DELETE FROM windows_removed")
+        self.db.execute("INSERT OR REPLACE INTO index_state VALUES ('state', ?)", (state.to_json(),))
+
+    def vector_changes(self, upto: int) -> int:
+        """How many windows were added or removed since the vector file holding the windows up to `upto`."""
+        added = self.db.execute("SELECT count(*) FROM windows WHERE id > ?", (upto,)).fetchone()[0]
+        return added + self.db.execute("SELECT count(*) FROM windows_removed").fetchone()[0]
+
+    def largest_window_id(self) -> int:
+        return self.db.execute("SELECT max(id) FROM windows").fetchone()[0] or 0
 
     def count_terms(self) -> None:
         """Fill `term_sections` anew from the FTS index (one pass over it: 18-38 s at 251,287 cables)."""
@@ -182,7 +224,16 @@ class IndexWriter(IndexReader):
         return 0 if row is None else row[0]
 
     def commit(self) -> None:
+        """Commit the work so far: a build resumes from here. In place, nothing is committed before `commit_build`."""
+        if not self.in_place:
+            self.db.commit()
+
+    def commit_build(self) -> None:
+        """Commit the build's last work (all of an update in place), then copy the write-ahead log into
+        the database file as far as no reader still reading an older state holds it, without waiting
+        for those readers (the log is emptied by the last connection to close, or the next update)."""
         self.db.commit()
+        self.db.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     def holds_cables(self) -> bool:
         """Whether any cable is stored (without counting them all)."""
@@ -214,18 +265,6 @@ class IndexWriter(IndexReader):
         if row is None:
             return None
         return row[0] // 4 if self._legacy_vectors else codes.dimension_of(row[0])  # legacy: float32
-
-    def window_vectors(self, dimension: int, *, chunk: int = 100_000) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """(ids, vectors) of the embedded windows in chunks of `chunk`, for (re)building the FAISS index."""
-        last = -1
-        while True:
-            rows = self.db.execute(
-                "SELECT id, vector FROM windows WHERE vector IS NOT NULL AND id > ? ORDER BY id LIMIT ?", (last, chunk)
-            ).fetchall()
-            if not rows:
-                return
-            yield self._vector_rows(rows, dimension)
-            last = rows[-1][0]
 
     def sample_window_vectors(self, dimension: int, count: int) -> np.ndarray:
         """About `count` window vectors spread evenly over the whole index (to train an approximate index on)."""
