@@ -12,6 +12,10 @@
    with --same-as DIR, counts the asks DIR (another index of the same dump, e.g. one built
    without a kill: `--child-build WORK/cables.csv DIR 0`) answers the same. With --update-one-row,
    then changes one word of one row of the dump and updates the index: cables embedded again.
+   With --add-cables N, then writes N more synthetic cables to a second file and adds it to the
+   index in place: first killed with kill -9 halfway through embedding (the old index must still
+   answer), then completed by the next run; time, and the disk it needed beyond the index's size
+   (sampled while it ran), and the cold open after it.
 4. Builds --sample real cables with the real model: windows/s, vectors/s, cables/min, and the
    full release's projected build time on this machine at that rate.
 
@@ -68,10 +72,13 @@ def harvest(corpus: Path) -> tuple[list[str], list[str], list[int]]:
     return paragraphs, subjects, counts
 
 
-def synthetic_rows(count: int, paragraphs: list[str], subjects: list[str], counts: list[int]) -> Iterator[list[str]]:
-    rng = random.Random(0)
-    long_rows = {count * (n + 1) // (LONG_BODIES + 1) for n in range(LONG_BODIES)}
-    for number in range(1, count + 1):
+def synthetic_rows(
+    count: int, paragraphs: list[str], subjects: list[str], counts: list[int], *, first: int = 1
+) -> Iterator[list[str]]:
+    """`count` rows numbered from `first` (IDs end with the number: rows of two runs never share one)."""
+    rng = random.Random(first - 1)
+    long_rows = {first - 1 + count * (n + 1) // (LONG_BODIES + 1) for n in range(LONG_BODIES)}
+    for number in range(first, first + count):
         year = rng.randint(1985, 2010)
         post = rng.choice(POSTS)
         doc_id = f"{year % 100:02d}{post}{number}"
@@ -100,12 +107,12 @@ def synthetic_rows(count: int, paragraphs: list[str], subjects: list[str], count
         ]
 
 
-def write_dump(path: Path, count: int, corpus: Path) -> dict:
+def write_dump(path: Path, count: int, corpus: Path, *, first: int = 1) -> dict:
     started = time.perf_counter()
     paragraphs, subjects, counts = harvest(corpus)
     with path.open("w", encoding="utf-8", newline="") as stream:
         writer = csv.writer(stream, quoting=csv.QUOTE_ALL, lineterminator="\n")
-        for row in synthetic_rows(count, paragraphs, subjects, counts):
+        for row in synthetic_rows(count, paragraphs, subjects, counts, first=first):
             writer.writerow(row)
     return {"cables": count, "bytes": path.stat().st_size, "seconds": round(time.perf_counter() - started, 1)}
 
@@ -203,6 +210,60 @@ def update_one_row(dump: Path, index: Path) -> dict:
         "vectors_embedded": result["vectors_embedded"],
         "seconds": seconds,
     }
+
+
+def add_cables(work: Path, index: Path, count: int, first: int, corpus: Path) -> dict:
+    """Add `count` new cables (a second file) to the index in place: killed halfway, then completed."""
+    import cableqa
+
+    added = work / "added.csv"
+    write_dump(added, count, corpus, first=first)
+    before = folder_size(index)
+    cables_before = cableqa.load(index, build_missing=False).info().cables
+    killed, killed_seconds = run_child(added, index, 0.5)
+    still = cableqa.load(index, build_missing=False).info().cables
+    peak = [before]
+    running = threading.Event()
+
+    def sample() -> None:
+        while not running.wait(0.2):
+            peak[0] = max(peak[0], folder_size(index))
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    try:
+        result, seconds = run_child(added, index, 0)
+    finally:
+        running.set()
+        sampler.join()
+    after = folder_size(index)
+    return {
+        "cables": count,
+        "killed_after_s": killed_seconds,
+        "killed_at_sections": killed.get("killed_at_sections"),
+        "cables_after_kill": still,
+        "cables_before": cables_before,
+        "resumed": result["resumed"],
+        "seconds": seconds,
+        "cables_embedded": result["cables_embedded"],
+        "vectors_embedded": result["vectors_embedded"],
+        "index_bytes_before": before,
+        "index_bytes_after": after,
+        "peak_extra_bytes": peak[0] - before,
+        "generations": sorted(path.name for path in index.glob("gen-*")),
+        "vector_files": sorted(path.name for path in index.glob("gen-*/*.faiss")),
+    }
+
+
+def folder_size(folder: Path) -> int:
+    """Bytes of every file under `folder` (files a build removes meanwhile are skipped)."""
+    total = 0
+    for path in folder.rglob("*"):
+        try:
+            total += path.stat().st_size if path.is_file() else 0
+        except FileNotFoundError:
+            pass
+    return total
 
 
 def index_files(index: Path) -> dict[str, int]:
@@ -329,6 +390,9 @@ def main() -> None:
     parser.add_argument(
         "--update-one-row", action="store_true", help="then change one row of the dump and update the index"
     )
+    parser.add_argument(
+        "--add-cables", type=int, default=0, metavar="N", help="then add N new cables to the index in place"
+    )
     parser.add_argument("--child-build", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_build:
@@ -353,6 +417,13 @@ def main() -> None:
         results["same_as"] = same_answers(index, args.same_as, questions)
     if args.update_one_row:  # last: it changes the dump
         results["update"] = update_one_row(dump, index)
+    if args.add_cables:
+        cables = results["build"]["cables"] if "build" in results else None
+        first = (cables or args.cables) + 1
+        results["add"] = add_cables(args.work, index, args.add_cables, first, args.corpus)
+        results["files_after_add"] = index_files(index)
+        results["cold_after_add"] = cold_open(index, questions[0])
+        results["warm_after_add"] = warm_asks(index, questions, args.repeat)
     if args.sample:
         results["model"] = model_throughput(args.corpus, args.sample, args.work)
     print_table(results)
@@ -396,6 +467,32 @@ def print_table(results: dict) -> None:
                 f" in {update['seconds']} s",
             )
         )
+    if "add" in results:
+        add = results["add"]
+        extra = add["peak_extra_bytes"] / add["index_bytes_before"]
+        rows += [
+            (
+                f"add {add['cables']:,} cables, killed",
+                f"after {add['killed_after_s']} s at {add['killed_at_sections']} sections embedded;"
+                f" the index then had {add['cables_after_kill']:,} cables (before: {add['cables_before']:,})",
+            ),
+            (
+                f"add {add['cables']:,} cables, next run",
+                f"{add['seconds']} s, resumed: {add['resumed']}, {add['vectors_embedded']:,} vectors embedded;"
+                f" extra disk at peak {add['peak_extra_bytes'] / 1e6:,.1f} MB ({extra:.1%} of the index);"
+                f" index {add['index_bytes_before'] / 1e6:,.1f} -> {add['index_bytes_after'] / 1e6:,.1f} MB",
+            ),
+            ("  after it", f"{', '.join(add['generations'])}; vector files {', '.join(add['vector_files'])}"),
+            (
+                "  cold open + first answer",
+                f"{results['cold_after_add']['open_s']} s + "
+                f"{results['cold_after_add']['first_answer_s'] - results['cold_after_add']['open_s']:.2f} s",
+            ),
+            *(
+                (f"  warm ask, {label}", f"p50 {t['p50_ms']} ms, p95 {t['p95_ms']} ms")
+                for label, t in results["warm_after_add"].items()
+            ),
+        ]
     rows += [
         *((f"  {name}", f"{size / 1e6:,.1f} MB") for name, size in results["files"].items()),
         (
