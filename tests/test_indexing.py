@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 from contextlib import closing
+from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, REPO, SEED_ID, SEEDS
@@ -534,3 +535,26 @@ def test_a_common_phrase_is_counted_up_to_a_limit_then_bounded_by_its_rarest_ter
     assert store._phrase_sections("u.s.", limit=None) > 1
     rarest = min(store._phrase_sections("u", limit=None), store._phrase_sections("s", limit=None))
     assert store.section_frequencies(["u.s."]) == {"u.s.": rarest}
+
+
+def test_a_window_added_in_place_never_takes_the_id_of_one_the_vector_file_holds(sources, tmp_path, monkeypatch):
+    """Ids at or below the vector file's largest are its own: a new window given a removed one's id
+    would be taken for the removed one by every reader (removed from the file, not added)."""
+    index = tmp_path / "index"
+    build(sources, index)
+    with closing(open_index(index)) as opened:
+        upto = opened.state.vectors_upto
+        (last_source,) = opened.store.db.execute(
+            "SELECT c.source_path FROM windows w JOIN sections s ON s.rowid = w.section_rowid"
+            " JOIN cables c ON c.doc_id = s.doc_id WHERE w.id = ?",
+            (upto,),
+        ).fetchone()
+    monkeypatch.setattr("cableqa.indexing.FOLD_SHARE", 1.0)  # no new vector file: the changes are applied
+    (sources / Path(last_source).name).unlink()
+    shutil.copy(CABLES / "10MADRID49.html", sources)
+    assert build(sources, index).files_removed == 1
+    with closing(open_index(index)) as opened:
+        assert opened.state.vectors_upto == upto and opened.state.vectors_file == "vectors.faiss"
+        added = [row[0] for row in opened.store.db.execute("SELECT id FROM windows WHERE id > ?", (upto,))]
+        assert added and min(added) > upto
+    assert check_index(index) == [] and cableqa.load(index).ask("Madrid").hits
