@@ -95,7 +95,7 @@ class IndexState:
 
     counts: dict[str, int]  # sources, cables, sections, vectors
     updated_at: str  # when the build or update that made this state ended
-    vectors_file: str  # the FAISS file: the windows as of the last fold (`indexing.FOLD_SHARE`)
+    vectors_file: str  # the FAISS file: the windows as of the last fold (`indexing.FOLD_MOST`)
     vectors_record: FileRecord | None
     # The largest window id the vector file holds: the windows above it were added since the fold,
     # and those at or below it that were removed are listed in the database (`windows_removed`).

@@ -61,10 +61,14 @@ READ_PROGRESS_EVERY = 100  # cables between progress reports while reading (a fe
 # Sections read from the database at once to be embedded (bounded memory at any corpus size).
 SECTIONS_PER_READ = 500
 # An update in place writes a new vector file (a fold) once the windows added and removed since the
-# last one pass this share of all windows; below it, a reader applies them to the file it loads.
-# A tenth keeps an update of 1,000 cables from rewriting the full release's 1 GB file (it adds ~0.4 %),
-# and what opening applies to under a tenth of the vectors decoded and added (docs/scale.md, "Updates").
+# last one pass FOLD_SHARE of all windows or FOLD_MOST, whichever is fewer; below it, a reader applies
+# them to the file it loads. Measured at 50,000 synthetic cables (516,631 windows, IVF: docs/scale.md,
+# "Updates in place"): applying 10,812 windows on open took 0.06 s to read and ~0.3 s to add (their
+# cells are found among ~2,900), a fold 40.6 s. 20,000 windows (~2,000 cables) keep what an open
+# applies near 1 s at the full release's ~6,500 cells, and fold the full release about every 2,000
+# cables added; the share keeps small indexes from folding on every update.
 FOLD_SHARE = 0.10
+FOLD_MOST = 20_000
 
 # (stage, done, total): each stage is reported when it starts ("join" for a cluster, "read", "model",
 # "embed", "write", `wording.BUILD_STAGES`), then as it goes; total is None while it is not known.
@@ -241,7 +245,7 @@ def _update_in_place(job: _Job, previous: Manifest) -> BuildReport:
         store.count_terms()
         counts = store.counts()
         vector_file = state.vectors_file
-        if store.vector_changes(state.vectors_upto) > FOLD_SHARE * counts["vectors"]:
+        if store.vector_changes(state.vectors_upto) > min(FOLD_SHARE * counts["vectors"], FOLD_MOST):
             vector_file = _next_vector_file(state.vectors_file)
             _write_vector_state(store, folder / vector_file, dimension, counts)
         else:

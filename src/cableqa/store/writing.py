@@ -214,9 +214,7 @@ class IndexWriter(IndexReader):
         """
         self.db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.text_terms USING fts5vocab(main, sections_fts, 'col')")
         self.db.execute("DROP TABLE IF EXISTS temp.counted")
-        self.db.execute(
-            "CREATE TEMP TABLE counted (term TEXT PRIMARY KEY, sections INTEGER NOT NULL) WITHOUT ROWID"
-        )
+        self.db.execute("CREATE TEMP TABLE counted (term TEXT PRIMARY KEY, sections INTEGER NOT NULL) WITHOUT ROWID")
         self.db.execute("INSERT INTO temp.counted SELECT term, doc FROM temp.text_terms WHERE col = 'text'")
         self.db.execute("DELETE FROM term_sections WHERE term NOT IN (SELECT term FROM temp.counted)")
         self.db.execute(
