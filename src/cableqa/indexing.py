@@ -63,7 +63,7 @@ SECTIONS_PER_READ = 500
 # An update in place writes a new vector file (a fold) once the windows added and removed since the
 # last one pass FOLD_SHARE of all windows or FOLD_MOST, whichever is fewer; below it, a reader applies
 # them to the file it loads. Measured at 50,000 synthetic cables (516,631 windows, IVF: docs/scale.md,
-# "Updates in place"): applying 10,812 windows on open took 0.06 s to read and ~0.3 s to add (their
+# "Updates in place"): applying 10,812 windows on open took 0.06 s to read and 0.26-0.43 s to add (their
 # cells are found among ~2,900), a fold 40.6 s. 20,000 windows (~2,000 cables) keep what an open
 # applies near 1 s at the full release's ~6,500 cells, and fold the full release about every 2,000
 # cables added; the share keeps small indexes from folding on every update.

@@ -36,6 +36,7 @@ class IndexWriter(IndexReader):
 
     def __init__(self, path: Path, *, in_place: bool = False):
         self.in_place = in_place
+        self._next_window_id: int | None = None  # `_take_window_ids`
         super().__init__(path)
         if in_place:
             self.db.execute("DELETE FROM build_progress")  # the last build's counts; this update counts its own
@@ -163,33 +164,39 @@ class IndexWriter(IndexReader):
 
         A new window's id is above every id the vector file holds (`IndexState.vectors_upto`), even one
         removed since, so that a reader tells the windows added since the file from those in it."""
-        rows = {
-            "windows": (section.windows, section.window_vectors),
-            "sentences": (section.sentences, section.sentence_vectors),
-        }
-        for table, (spans, vectors) in rows.items():
+        for table in ("windows", "sentences"):
             self.db.execute(f"DELETE FROM {table} WHERE section_rowid = ?", (section.rowid,))
-            first = self._next_id(table)
-            self.db.executemany(
-                f"INSERT INTO {table}(id, section_rowid, start, end, vector) VALUES (?, ?, ?, ?, ?)",
-                [
-                    (first + n, section.rowid, start, end, code)
-                    for n, ((start, end), code) in enumerate(zip(spans, codes.encode(vectors), strict=True))
-                ],
-            )
+        first = self._take_window_ids(len(section.windows))
+        self.db.executemany(
+            "INSERT INTO windows(id, section_rowid, start, end, vector) VALUES (?, ?, ?, ?, ?)",
+            [
+                (first + n, section.rowid, start, end, code)
+                for n, ((start, end), code) in enumerate(
+                    zip(section.windows, codes.encode(section.window_vectors), strict=True)
+                )
+            ],
+        )
+        self.db.executemany(
+            "INSERT INTO sentences(section_rowid, start, end, vector) VALUES (?, ?, ?, ?)",
+            [
+                (section.rowid, start, end, code)
+                for (start, end), code in zip(section.sentences, codes.encode(section.sentence_vectors), strict=True)
+            ],
+        )
 
     def put_all_embedded(self, sections: Iterable[EmbeddedSection]) -> None:
         for section in sections:
             self.put_embedded(section)
 
-    def _next_id(self, table: str) -> int:
-        largest = self.db.execute(f"SELECT max(id) FROM {table}").fetchone()[0] or 0
-        if table == "windows":
+    def _take_window_ids(self, count: int) -> int:
+        """The first of `count` new window ids (found once, then counted: this writer is the only one)."""
+        if self._next_window_id is None:
             upto = self.db.execute(
                 "SELECT json_extract(value, '$.vectors.upto') FROM index_state WHERE key = 'state'"
             ).fetchone()
-            largest = max(largest, upto[0] or 0) if upto else largest
-        return largest + 1
+            self._next_window_id = max(self.largest_window_id(), (upto and upto[0]) or 0) + 1
+        first, self._next_window_id = self._next_window_id, self._next_window_id + count
+        return first
 
     def put_state(self, state: IndexState, *, new_vector_file: bool) -> None:
         """Record what the generation holds. A `new_vector_file` holds every window there is, so the
