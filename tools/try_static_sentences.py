@@ -10,7 +10,8 @@ no ablation, no trees, nothing written) with the ranking reading static vectors 
 sentence and for the question and its focus clause, in place of the stored ones. Compare
 its CV excerpt@1 per style with the same fit on the stored vectors (eval/README.md).
 
-Needs `pip install 'model2vec[distill]'`; the project does not.
+Needs `pip install 'model2vec[distill]'` (then `pip uninstall kernels`: the version it pulls in
+breaks importing transformers 5.25 here); the project does not.
 """
 
 from __future__ import annotations
