@@ -22,6 +22,8 @@ import re
 import sys
 from collections import Counter, defaultdict
 
+from fit_weights import normalise  # a sibling in tools/: answer spans are matched as the fit matches them
+
 import cableqa
 from cableqa.assistant import CANDIDATES
 from cableqa.evaluate import read_questions
@@ -34,10 +36,6 @@ FEEDBACK_WORDS = 10  # words added to the query (RM3's usual 10-20)
 MIN_FEEDBACK_DF = 2  # a word in one section only is a name of that section, not of the topic
 # Each list of retrieved sections, and its name once the sections of its favoured cables join it.
 WITH_FAVOURED = {"retrieved": "with favoured cables", "feedback": "feedback + favoured"}
-
-
-def normalise(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip().casefold()
 
 
 def feedback_words(qa, candidates: list[Candidate], terms: list[str]) -> list[str]:
@@ -63,7 +61,7 @@ def feedback_words(qa, candidates: list[Candidate], terms: list[str]) -> list[st
 
 
 def query_terms_all(text: str) -> list[str]:
-    """Every content word of a text, repeats kept (query_terms keeps each once)."""
+    """The content words of a text, each counted once per sentence (query_terms drops repeats)."""
     return [word for sentence in re.split(r"(?<=[.!?])\s+", text) for word in query_terms(sentence)]
 
 
